@@ -1,0 +1,263 @@
+import { GraphBuilder, type TensorRef } from '../../tflite/graph-builder.js';
+import { llamaDims, validateLlamaConfig, type LlamaConfig, type LlamaWeights } from './config.js';
+import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, kCacheName, kNewName, vCacheName, vNewName } from './graph-io.js';
+import { quantizeRowsInt8 } from './quantize-rows-int8.js';
+
+/** How the weights of a llama graph are stored. */
+export type LlamaQuantization = 'none' | 'int8';
+
+/** Options for {@link buildLlamaTflite}. */
+export interface BuildLlamaOptions {
+  /**
+   * `int8` (the default): every matrix as int8 with one scale per output
+   * channel, run by TFLite's hybrid kernels (float activations). `none`:
+   * float32 weights.
+   */
+  quantize?: LlamaQuantization;
+  /** Stored in the model's description. Default `tinyedge llama`. */
+  description?: string;
+}
+
+/**
+ * Build the TFLite graph of one llama decode step (see `graph-io.ts` for the
+ * inputs and outputs).
+ *
+ * The graph computes what {@link LlamaReference} computes, rearranged for
+ * speed where the arithmetic is the same: RMSNorm weights and the attention
+ * scale are folded into the matrices that follow them, q/k/v and the two
+ * SwiGLU input projections are fused into one matrix each, RoPE is a
+ * multiply-add with a pair-swapped copy, and the current position's key and
+ * value join the attention through their own score column instead of being
+ * copied into the cache inside the graph.
+ *
+ * @throws RangeError when the config is not buildable or a weight has the wrong length
+ */
+export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, options: BuildLlamaOptions = {}): Uint8Array {
+  validateLlamaConfig(config);
+  checkWeightLengths(config, weights);
+  const quantize = options.quantize ?? 'int8';
+  const { dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize, seqLen } = config;
+  const { headSize, kvDim, kvMul } = llamaDims(config);
+  const eps = config.normEps ?? 1e-5;
+  const g = new GraphBuilder(options.description ?? `tinyedge llama (${quantize})`);
+
+  /** `out = x · Wᵀ` for a row-major `[rows, cols]` matrix, float or int8 per-row. */
+  const linear = (name: string, x: TensorRef, w: Float32Array, rows: number, cols: number, outName = name): TensorRef => {
+    const out = g.tensor(outName, 'float32', [1, rows]);
+    if (quantize === 'none') {
+      const wt = g.float32(`${name}.weight`, w, [rows, cols]);
+      g.op('FULLY_CONNECTED', [x, wt, null], [out], { type: 'FullyConnectedOptions' });
+      return out;
+    }
+    const q = quantizeRowsInt8(w, rows, cols);
+    return hybridLinear(name, x, g.buffer(q.values), g.buffer(q.scales), rows, cols, out);
+  };
+  // TFLite 2.9's hybrid FULLY_CONNECTED reads one weight scale only, so the
+  // int8 matrix goes in with scale 1 and the per-row scales follow as a MUL.
+  const hybridLinear = (name: string, x: TensorRef, valuesBuf: number, scalesBuf: number, rows: number, cols: number, out: TensorRef): TensorRef => {
+    const wt = g.constantFromBuffer(`${name}.weight`, 'int8', [rows, cols], valuesBuf, { scale: [1] });
+    const raw = g.tensor(`${name}.raw`, 'float32', [1, rows]);
+    g.op('FULLY_CONNECTED', [x, wt, null], [raw], { type: 'FullyConnectedOptions', asymmetricQuantizeInputs: true });
+    const scales = g.constantFromBuffer(`${name}.scale`, 'float32', [rows], scalesBuf);
+    g.op('MUL', [raw, scales], [out], { type: 'MulOptions' });
+    return out;
+  };
+  const binary = (op: 'ADD' | 'MUL', name: string, a: TensorRef, b: TensorRef, shape: readonly number[]): TensorRef => {
+    const out = g.tensor(name, 'float32', shape);
+    g.op(op, [a, b], [out], op === 'ADD' ? { type: 'AddOptions' } : { type: 'MulOptions' });
+    return out;
+  };
+  const reshape = (name: string, x: TensorRef, shape: readonly number[]): TensorRef => {
+    const out = g.tensor(name, 'float32', shape);
+    g.op('RESHAPE', [x, g.int32(`${name}.shape`, shape)], [out], { type: 'ReshapeOptions', newShape: shape });
+    return out;
+  };
+  const splitV = (name: string, x: TensorRef, sizes: readonly number[], axis: number, shapes: readonly (readonly number[])[], names: readonly string[] = []): TensorRef[] => {
+    const outs = shapes.map((s, i) => g.tensor(names[i] ?? `${name}.${i}`, 'float32', s));
+    g.op('SPLIT_V', [x, g.int32(`${name}.sizes`, sizes), g.int32(`${name}.axis`, [axis], [])], outs, { type: 'SplitVOptions', numSplits: sizes.length });
+    return outs;
+  };
+  const eps1 = g.float32('norm.eps', [eps], [1]);
+  const lastAxis = g.int32('norm.axis', [1], [1]);
+  /** `x / rms(x)`; the norm's weight is folded into the next matrix. */
+  const normalize = (name: string, x: TensorRef): TensorRef => {
+    const sq = binary('MUL', `${name}.sq`, x, x, [1, dim]);
+    const ms = g.tensor(`${name}.ms`, 'float32', [1, 1]);
+    g.op('MEAN', [sq, lastAxis], [ms], { type: 'ReducerOptions', keepDims: true });
+    const r = g.tensor(`${name}.rsqrt`, 'float32', [1, 1]);
+    g.op('RSQRT', [binary('ADD', `${name}.ms_eps`, ms, eps1, [1, 1])], [r]);
+    return binary('MUL', `${name}.out`, x, r, [1, dim]);
+  };
+
+  const token = g.input(TOKEN_INPUT, 'int32', [1]);
+  const pos = g.input(POS_INPUT, 'int32', [1]);
+  const caches = Array.from({ length: nLayers }, (_, l) => ({
+    k: g.input(kCacheName(l), 'float32', [nKvHeads, seqLen, headSize]),
+    v: g.input(vCacheName(l), 'float32', [nKvHeads, seqLen, headSize]),
+  }));
+
+  // Token embedding (for int8 the table is shared with a tied classifier below).
+  let x = g.tensor('embedding', 'float32', [1, dim]);
+  let embTable: TensorRef | null = null;
+  const embQ = quantize === 'int8' ? quantizeRowsInt8(weights.tokenEmbedding, vocabSize, dim) : null;
+  const embBuffers = embQ ? { values: g.buffer(embQ.values), scales: g.buffer(embQ.scales) } : null;
+  if (embQ && embBuffers) {
+    const table = g.constantFromBuffer('tok_embeddings.int8', 'int8', [vocabSize, dim], embBuffers.values);
+    const row = g.tensor('embedding.int8', 'int8', [1, dim]);
+    g.op('GATHER', [table, token], [row], { type: 'GatherOptions', axis: 0 });
+    const rowF = g.tensor('embedding.cast', 'float32', [1, dim]);
+    g.op('CAST', [row], [rowF], { type: 'CastOptions', inDataType: 'INT8', outDataType: 'FLOAT32' });
+    const scales = g.constantFromBuffer('tok_embeddings.scale', 'float32', [vocabSize], embBuffers.scales);
+    const scale = g.tensor('embedding.scale', 'float32', [1]);
+    g.op('GATHER', [scales, token], [scale], { type: 'GatherOptions', axis: 0 });
+    g.op('MUL', [rowF, scale], [x], { type: 'MulOptions' });
+  } else {
+    embTable = g.float32('tok_embeddings', weights.tokenEmbedding, [vocabSize, dim]);
+    g.op('GATHER', [embTable, token], [x], { type: 'GatherOptions', axis: 0 });
+  }
+
+  // RoPE rows for this position: [1, headSize] cos and sign-folded sin, shared by all layers.
+  const rope = ropeTables(seqLen, headSize, config.ropeTheta ?? 10000);
+  const cos = g.tensor('rope.cos', 'float32', [1, headSize]);
+  g.op('GATHER', [g.float32('rope.cos_table', rope.cos, [seqLen, headSize]), pos], [cos], { type: 'GatherOptions', axis: 0 });
+  const sin = g.tensor('rope.sin', 'float32', [1, headSize]);
+  g.op('GATHER', [g.float32('rope.sin_table', rope.sin, [seqLen, headSize]), pos], [sin], { type: 'GatherOptions', axis: 0 });
+  const pairSwap = g.int32('rope.pair_swap', Array.from({ length: headSize }, (_, i) => (i % 2 === 0 ? i + 1 : i - 1)));
+
+  // Additive mask over cache rows: 0 for rows < pos, -1e9 for rows >= pos.
+  const valid = g.tensor('mask.valid', 'bool', [seqLen]);
+  g.op('LESS', [g.int32('mask.iota', Array.from({ length: seqLen }, (_, i) => i)), pos], [valid]);
+  const validF = g.tensor('mask.valid_f', 'float32', [seqLen]);
+  g.op('CAST', [valid], [validF], { type: 'CastOptions', inDataType: 'BOOL', outDataType: 'FLOAT32' });
+  const mask = binary('ADD', 'mask', binary('MUL', 'mask.scaled', validF, g.float32('mask.big', [1e9], [1]), [seqLen]), g.float32('mask.neg_big', [-1e9], [1]), [seqLen]);
+
+  const qScale = 1 / Math.sqrt(headSize);
+  const cacheOutputs: TensorRef[] = [];
+  const qkRows = nHeads + nKvHeads;
+  for (let l = 0; l < nLayers; l++) {
+    const w = weights.layers[l]!;
+    const p = `layers.${l}`;
+    // Attention: fused [q; k; v] projection of the normalized input.
+    const wqkv = new Float32Array((dim + 2 * kvDim) * dim);
+    foldRows(wqkv, 0, w.wq, dim, dim, w.attnNorm, qScale);
+    foldRows(wqkv, dim * dim, w.wk, kvDim, dim, w.attnNorm, 1);
+    foldRows(wqkv, (dim + kvDim) * dim, w.wv, kvDim, dim, w.attnNorm, 1);
+    const qkv = linear(`${p}.qkv`, normalize(`${p}.attn_norm`, x), wqkv, dim + 2 * kvDim, dim);
+    const [qkFlat, vFlat] = splitV(`${p}.qkv_split`, qkv, [dim + kvDim, kvDim], 1, [[1, dim + kvDim], [1, kvDim]]);
+    const qk = reshape(`${p}.qk_heads`, qkFlat!, [qkRows, headSize]);
+    const swapped = g.tensor(`${p}.qk_swapped`, 'float32', [qkRows, headSize]);
+    g.op('GATHER', [qk, pairSwap], [swapped], { type: 'GatherOptions', axis: 1 });
+    const qkRot = binary('ADD', `${p}.qk_rope`, binary('MUL', `${p}.qk_cos`, qk, cos, [qkRows, headSize]), binary('MUL', `${p}.qk_sin`, swapped, sin, [qkRows, headSize]), [qkRows, headSize]);
+    const [q, kNew] = splitV(`${p}.qk_rope_split`, qkRot, [nHeads, nKvHeads], 0, [[nHeads, headSize], [nKvHeads, headSize]], [`${p}.q`, kNewName(l)]);
+    cacheOutputs.push(kNew!, reshape(vNewName(l), vFlat!, [nKvHeads, headSize]));
+
+    const qGroups = reshape(`${p}.q_groups`, q!, [nKvHeads, kvMul, headSize]);
+    const scoresCache = g.tensor(`${p}.scores_cache`, 'float32', [nKvHeads, kvMul, seqLen]);
+    g.op('BATCH_MATMUL', [qGroups, caches[l]!.k], [scoresCache], { type: 'BatchMatMulOptions', adjY: true });
+    const scoresMasked = binary('ADD', `${p}.scores_masked`, scoresCache, mask, [nKvHeads, kvMul, seqLen]);
+    const kSelf = reshape(`${p}.k_self`, kNew!, [nKvHeads, 1, headSize]);
+    const scoreSelf = g.tensor(`${p}.score_self`, 'float32', [nKvHeads, kvMul, 1]);
+    g.op('BATCH_MATMUL', [qGroups, kSelf], [scoreSelf], { type: 'BatchMatMulOptions', adjY: true });
+    const scores = g.tensor(`${p}.scores`, 'float32', [nKvHeads, kvMul, seqLen + 1]);
+    g.op('CONCATENATION', [scoresMasked, scoreSelf], [scores], { type: 'ConcatenationOptions', axis: 2 });
+    const probs = g.tensor(`${p}.probs`, 'float32', [nKvHeads, kvMul, seqLen + 1]);
+    g.op('SOFTMAX', [scores], [probs], { type: 'SoftmaxOptions', beta: 1 });
+    const [pCache, pSelf] = splitV(`${p}.probs_split`, probs, [seqLen, 1], 2, [[nKvHeads, kvMul, seqLen], [nKvHeads, kvMul, 1]]);
+    const mixCache = g.tensor(`${p}.mix_cache`, 'float32', [nKvHeads, kvMul, headSize]);
+    g.op('BATCH_MATMUL', [pCache!, caches[l]!.v], [mixCache], { type: 'BatchMatMulOptions' });
+    const vSelf = reshape(`${p}.v_self`, vFlat!, [nKvHeads, 1, headSize]);
+    const mixSelf = binary('MUL', `${p}.mix_self`, pSelf!, vSelf, [nKvHeads, kvMul, headSize]);
+    const mix = reshape(`${p}.mix`, binary('ADD', `${p}.mix_sum`, mixCache, mixSelf, [nKvHeads, kvMul, headSize]), [1, dim]);
+    x = binary('ADD', `${p}.attn_residual`, x, linear(`${p}.wo`, mix, w.wo, dim, dim), [1, dim]);
+
+    // SwiGLU feed-forward: fused [w1; w3] projection, silu(h1) * h3, then w2.
+    const w13 = new Float32Array(2 * hiddenDim * dim);
+    foldRows(w13, 0, w.w1, hiddenDim, dim, w.ffnNorm, 1);
+    foldRows(w13, hiddenDim * dim, w.w3, hiddenDim, dim, w.ffnNorm, 1);
+    const h13 = linear(`${p}.w13`, normalize(`${p}.ffn_norm`, x), w13, 2 * hiddenDim, dim);
+    const [h1, h3] = splitV(`${p}.w13_split`, h13, [hiddenDim, hiddenDim], 1, [[1, hiddenDim], [1, hiddenDim]]);
+    const gate = g.tensor(`${p}.gate`, 'float32', [1, hiddenDim]);
+    g.op('LOGISTIC', [h1!], [gate]);
+    const act = binary('MUL', `${p}.swiglu`, binary('MUL', `${p}.silu`, h1!, gate, [1, hiddenDim]), h3!, [1, hiddenDim]);
+    x = binary('ADD', `${p}.ffn_residual`, x, linear(`${p}.w2`, act, w.w2, dim, hiddenDim), [1, dim]);
+  }
+
+  // Final norm and classifier.
+  const xf = normalize('final_norm', x);
+  let logits: TensorRef;
+  if (weights.classifier) {
+    const wcls = new Float32Array(vocabSize * dim);
+    foldRows(wcls, 0, weights.classifier, vocabSize, dim, weights.finalNorm, 1);
+    logits = linear('classifier', xf, wcls, vocabSize, dim, LOGITS_OUTPUT);
+  } else {
+    // Tied classifier: the norm weight stays a MUL so that the table is stored once.
+    const xw = binary('MUL', 'final_norm.weighted', xf, g.float32('final_norm.weight', weights.finalNorm, [dim]), [1, dim]);
+    logits = g.tensor(LOGITS_OUTPUT, 'float32', [1, vocabSize]);
+    if (embBuffers) hybridLinear('classifier', xw, embBuffers.values, embBuffers.scales, vocabSize, dim, logits);
+    else g.op('FULLY_CONNECTED', [xw, embTable!, null], [logits], { type: 'FullyConnectedOptions' });
+  }
+  g.output(logits);
+  for (const t of cacheOutputs) g.output(t);
+  return g.finish();
+}
+
+/**
+ * Write `rows x cols` matrix `w` into `dst` at `offset`, scaling column `c`
+ * by `colScale[c]` (a folded RMSNorm weight) and every value by `rowScale`.
+ */
+function foldRows(dst: Float32Array, offset: number, w: Float32Array, rows: number, cols: number, colScale: Float32Array, rowScale: number): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) dst[offset + base + c] = w[base + c]! * colScale[c]! * rowScale;
+  }
+}
+
+/**
+ * RoPE as a table per position over one head: llama2.c rotates adjacent
+ * pairs `(i, i+1)` by `pos * theta^(-i/headSize)`. `sin` carries the sign
+ * of each lane so that `out = x * cos + swapPairs(x) * sin`.
+ */
+function ropeTables(seqLen: number, headSize: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+  const cos = new Float32Array(seqLen * headSize);
+  const sin = new Float32Array(seqLen * headSize);
+  for (let pos = 0; pos < seqLen; pos++) {
+    for (let i = 0; i < headSize; i += 2) {
+      // Computed in float32 like run.c so that the tables match its rotation.
+      const freq = Math.fround(1 / Math.fround(Math.pow(theta, Math.fround(i / headSize))));
+      const angle = Math.fround(pos * freq);
+      const c = Math.cos(angle);
+      const s = Math.sin(angle);
+      cos[pos * headSize + i] = c;
+      cos[pos * headSize + i + 1] = c;
+      sin[pos * headSize + i] = -s;
+      sin[pos * headSize + i + 1] = s;
+    }
+  }
+  return { cos, sin };
+}
+
+function checkWeightLengths(config: LlamaConfig, weights: LlamaWeights): void {
+  const { dim, hiddenDim, vocabSize, nLayers } = config;
+  const { kvDim } = llamaDims(config);
+  const check = (name: string, a: Float32Array | null, n: number): void => {
+    if (!a || a.length !== n) throw new RangeError(`buildLlamaTflite: ${name} must have ${n} values, found ${a?.length ?? 'none'}`);
+  };
+  check('tokenEmbedding', weights.tokenEmbedding, vocabSize * dim);
+  check('finalNorm', weights.finalNorm, dim);
+  if (config.sharedClassifier !== (weights.classifier === null)) {
+    throw new RangeError(`buildLlamaTflite: config.sharedClassifier is ${config.sharedClassifier} but weights.classifier is ${weights.classifier ? 'present' : 'null'}`);
+  }
+  if (weights.classifier) check('classifier', weights.classifier, vocabSize * dim);
+  if (weights.layers.length !== nLayers) throw new RangeError(`buildLlamaTflite: expected ${nLayers} layers, found ${weights.layers.length}`);
+  weights.layers.forEach((w, l) => {
+    check(`layers[${l}].attnNorm`, w.attnNorm, dim);
+    check(`layers[${l}].wq`, w.wq, dim * dim);
+    check(`layers[${l}].wk`, w.wk, kvDim * dim);
+    check(`layers[${l}].wv`, w.wv, kvDim * dim);
+    check(`layers[${l}].wo`, w.wo, dim * dim);
+    check(`layers[${l}].ffnNorm`, w.ffnNorm, dim);
+    check(`layers[${l}].w1`, w.w1, hiddenDim * dim);
+    check(`layers[${l}].w2`, w.w2, dim * hiddenDim);
+    check(`layers[${l}].w3`, w.w3, hiddenDim * dim);
+  });
+}

@@ -1,0 +1,312 @@
+import { Builder } from 'flatbuffers';
+import {
+  BuiltinOperator,
+  BuiltinOptions,
+  Slots,
+  TENSOR_TYPE_NAMES,
+  TFLITE_FILE_IDENTIFIER,
+  TFLITE_SCHEMA_VERSION,
+  TensorType,
+  type TensorTypeValue,
+} from './schema.js';
+import { writeBuiltinOptions, type OperatorOptions } from './operator-options.js';
+
+/** Element types the graph builder accepts, by name. */
+export type DType = 'float32' | 'int32' | 'int8' | 'uint8' | 'int16' | 'bool' | 'int64';
+
+const DTYPE_CODES: Record<DType, TensorTypeValue> = {
+  float32: TensorType.FLOAT32,
+  int32: TensorType.INT32,
+  int8: TensorType.INT8,
+  uint8: TensorType.UINT8,
+  int16: TensorType.INT16,
+  bool: TensorType.BOOL,
+  int64: TensorType.INT64,
+};
+
+/**
+ * Affine quantization of a tensor: `real = scale * (q - zeroPoint)`. One
+ * scale per tensor, or one per slice along `axis` (per-channel).
+ */
+export interface Quantization {
+  /** One scale, or one per channel along `axis`. */
+  scale: ArrayLike<number>;
+  /** Zero points, same length as `scale`; default all 0 (symmetric). */
+  zeroPoint?: ArrayLike<number>;
+  /** The channel axis for per-channel scales. Default 0. */
+  axis?: number;
+}
+
+/** A tensor in the graph under construction. */
+export interface TensorRef {
+  /** Index in the subgraph's tensor list. */
+  readonly index: number;
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+interface TensorEntry extends TensorRef {
+  buffer: number;
+  quantization?: Quantization;
+}
+
+interface OperatorEntry {
+  opcodeIndex: number;
+  inputs: number[];
+  outputs: number[];
+  options: OperatorOptions | undefined;
+}
+
+/** Bytes of constant data, as any typed array or a raw byte view. */
+export type ConstantData = Float32Array | Int32Array | Int8Array | Uint8Array | Int16Array;
+
+/**
+ * Builds a single-subgraph TFLite model: tensors, constant buffers, builtin
+ * operators with their options, named inputs and outputs. Shapes are static.
+ *
+ * @example
+ * ```ts
+ * const g = new GraphBuilder('add one');
+ * const x = g.input('x', 'float32', [1, 4]);
+ * const one = g.constant('one', 'float32', [1], new Float32Array([1]));
+ * const y = g.tensor('y', 'float32', [1, 4]);
+ * g.op('ADD', [x, one], [y]);
+ * g.output(y);
+ * const bytes = g.finish();
+ * ```
+ */
+export class GraphBuilder {
+  private readonly tensors: TensorEntry[] = [];
+  private readonly buffers: Uint8Array[] = [new Uint8Array(0)];
+  private readonly operators: OperatorEntry[] = [];
+  private readonly opcodes = new Map<number, number>();
+  private readonly inputs: number[] = [];
+  private readonly outputs: number[] = [];
+  private readonly names = new Set<string>();
+
+  /** @param description - stored in `Model.description` */
+  constructor(private readonly description = 'tinyedge') {}
+
+  /** A graph input (a tensor the caller fills before each run). */
+  input(name: string, dtype: DType, shape: readonly number[]): TensorRef {
+    const t = this.add(name, dtype, shape, 0);
+    this.inputs.push(t.index);
+    return t;
+  }
+
+  /** Mark an existing tensor as a graph output, in call order. */
+  output(tensor: TensorRef): void {
+    this.outputs.push(tensor.index);
+  }
+
+  /** An intermediate tensor, to be produced by an operator. */
+  tensor(name: string, dtype: DType, shape: readonly number[], quantization?: Quantization): TensorRef {
+    return this.add(name, dtype, shape, 0, quantization);
+  }
+
+  /**
+   * Store raw constant bytes once and get a buffer index, so that several
+   * tensors (e.g. an embedding table used by GATHER and by the classifier)
+   * can share one copy of the data.
+   */
+  buffer(data: ConstantData): number {
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.buffers.push(bytes);
+    return this.buffers.length - 1;
+  }
+
+  /** A constant tensor whose data lives in buffer `buffer` (see {@link GraphBuilder.buffer}). */
+  constantFromBuffer(name: string, dtype: DType, shape: readonly number[], buffer: number, quantization?: Quantization): TensorRef {
+    const expected = shape.reduce((a, b) => a * b, 1) * bytesPer(dtype);
+    const have = this.buffers[buffer]?.byteLength;
+    if (have !== expected) {
+      throw new RangeError(`constant ${name}: shape [${shape.join(', ')}] ${dtype} needs ${expected} bytes, buffer ${buffer} has ${have}`);
+    }
+    return this.add(name, dtype, shape, buffer, quantization);
+  }
+
+  /** A constant tensor with its own buffer. */
+  constant(name: string, dtype: DType, shape: readonly number[], data: ConstantData, quantization?: Quantization): TensorRef {
+    return this.constantFromBuffer(name, dtype, shape, this.buffer(data), quantization);
+  }
+
+  /** An int32 constant, a common case for shapes, axes and indices. */
+  int32(name: string, values: readonly number[], shape: readonly number[] = [values.length]): TensorRef {
+    return this.constant(name, 'int32', shape, Int32Array.from(values));
+  }
+
+  /** A float32 constant. */
+  float32(name: string, values: ArrayLike<number>, shape: readonly number[] = [values.length]): TensorRef {
+    return this.constant(name, 'float32', shape, Float32Array.from(values));
+  }
+
+  /**
+   * Append a builtin operator. Operators run in the order they are added, so
+   * add them in dependency order.
+   *
+   * @param op - the operator's name in `BuiltinOperator`
+   * @param inputs - input tensors; `null` for an omitted optional input
+   * @param outputs - output tensors
+   * @param options - the operator's builtin options, if it takes any
+   */
+  op(op: keyof typeof BuiltinOperator, inputs: readonly (TensorRef | null)[], outputs: readonly TensorRef[], options?: OperatorOptions): void {
+    const code = BuiltinOperator[op];
+    let opcodeIndex = this.opcodes.get(code);
+    if (opcodeIndex === undefined) {
+      opcodeIndex = this.opcodes.size;
+      this.opcodes.set(code, opcodeIndex);
+    }
+    this.operators.push({
+      opcodeIndex,
+      inputs: inputs.map((t) => (t === null ? -1 : t.index)),
+      outputs: outputs.map((t) => t.index),
+      options,
+    });
+  }
+
+  /** Number of operators added so far. */
+  get operatorCount(): number {
+    return this.operators.length;
+  }
+
+  /** Serialize to `.tflite` bytes. */
+  finish(): Uint8Array {
+    if (this.outputs.length === 0) throw new RangeError('GraphBuilder.finish: the graph has no outputs');
+    const dataBytes = this.buffers.reduce((n, b) => n + b.byteLength + 16, 0);
+    const fb = new Builder(dataBytes + 4096 + this.tensors.length * 256 + this.operators.length * 64);
+
+    // Children first: flatbuffers are built back to front.
+    const bufferOffsets = this.buffers.map((data) => {
+      const dataOffset = data.byteLength > 0 ? alignedBytes(fb, data, 16) : 0;
+      fb.startObject(3);
+      if (dataOffset) fb.addFieldOffset(Slots.Buffer.data, dataOffset, 0);
+      return fb.endObject();
+    });
+    const tensorOffsets = this.tensors.map((t) => writeTensor(fb, t));
+    const operatorOffsets = this.operators.map((o) => {
+      const inputs = int32Vector(fb, o.inputs);
+      const outputs = int32Vector(fb, o.outputs);
+      const opts = o.options ? writeBuiltinOptions(fb, o.options) : undefined;
+      fb.startObject(9);
+      fb.addFieldInt32(Slots.Operator.opcodeIndex, o.opcodeIndex, 0);
+      fb.addFieldOffset(Slots.Operator.inputs, inputs, 0);
+      fb.addFieldOffset(Slots.Operator.outputs, outputs, 0);
+      if (opts) {
+        fb.addFieldInt8(Slots.Operator.builtinOptionsType, BuiltinOptions[opts.type], 0);
+        fb.addFieldOffset(Slots.Operator.builtinOptions, opts.offset, 0);
+      }
+      return fb.endObject();
+    });
+    const subgraphName = fb.createString('main');
+    const tensorsVec = offsetVector(fb, tensorOffsets);
+    const inputsVec = int32Vector(fb, this.inputs);
+    const outputsVec = int32Vector(fb, this.outputs);
+    const operatorsVec = offsetVector(fb, operatorOffsets);
+    fb.startObject(5);
+    fb.addFieldOffset(Slots.SubGraph.tensors, tensorsVec, 0);
+    fb.addFieldOffset(Slots.SubGraph.inputs, inputsVec, 0);
+    fb.addFieldOffset(Slots.SubGraph.outputs, outputsVec, 0);
+    fb.addFieldOffset(Slots.SubGraph.operators, operatorsVec, 0);
+    fb.addFieldOffset(Slots.SubGraph.name, subgraphName, 0);
+    const subgraph = fb.endObject();
+
+    const opcodeOffsets = [...this.opcodes.keys()].map((code) => {
+      fb.startObject(4);
+      // Codes above 127 only fit the newer int32 field; the byte field then holds the placeholder.
+      fb.addFieldInt8(Slots.OperatorCode.deprecatedBuiltinCode, Math.min(code, BuiltinOperator.PLACEHOLDER_FOR_GREATER_OP_CODES), 0);
+      fb.addFieldInt32(Slots.OperatorCode.version, 1, 1);
+      fb.addFieldInt32(Slots.OperatorCode.builtinCode, code, 0);
+      return fb.endObject();
+    });
+    const description = fb.createString(this.description);
+    const opcodesVec = offsetVector(fb, opcodeOffsets);
+    const subgraphsVec = offsetVector(fb, [subgraph]);
+    const buffersVec = offsetVector(fb, bufferOffsets);
+    fb.startObject(8);
+    fb.addFieldInt32(Slots.Model.version, TFLITE_SCHEMA_VERSION, 0);
+    fb.addFieldOffset(Slots.Model.operatorCodes, opcodesVec, 0);
+    fb.addFieldOffset(Slots.Model.subgraphs, subgraphsVec, 0);
+    fb.addFieldOffset(Slots.Model.description, description, 0);
+    fb.addFieldOffset(Slots.Model.buffers, buffersVec, 0);
+    const model = fb.endObject();
+    fb.finish(model, TFLITE_FILE_IDENTIFIER);
+    return fb.asUint8Array();
+  }
+
+  private add(name: string, dtype: DType, shape: readonly number[], buffer: number, quantization?: Quantization): TensorEntry {
+    if (this.names.has(name)) throw new RangeError(`GraphBuilder: tensor name "${name}" is used twice`);
+    if (!shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new RangeError(`GraphBuilder: tensor "${name}" has a bad shape [${shape.join(', ')}]`);
+    }
+    this.names.add(name);
+    const entry: TensorEntry = { index: this.tensors.length, name, dtype, shape: [...shape], buffer, quantization };
+    this.tensors.push(entry);
+    return entry;
+  }
+}
+
+function bytesPer(dtype: DType): number {
+  return dtype === 'float32' || dtype === 'int32' ? 4 : dtype === 'int16' ? 2 : dtype === 'int64' ? 8 : 1;
+}
+
+function alignedBytes(fb: Builder, data: Uint8Array, alignment: number): number {
+  fb.startVector(1, data.byteLength, alignment);
+  // Bulk copy: the builder's per-byte API would take seconds for a 60 MB model.
+  const space = (fb as unknown as { space: number }).space - data.byteLength;
+  (fb as unknown as { space: number }).space = space;
+  fb.dataBuffer().bytes().set(data, space);
+  return fb.endVector();
+}
+
+function int32Vector(fb: Builder, values: readonly number[]): number {
+  fb.startVector(4, values.length, 4);
+  for (let i = values.length - 1; i >= 0; i--) fb.addInt32(values[i]!);
+  return fb.endVector();
+}
+
+function int64Vector(fb: Builder, values: ArrayLike<number>): number {
+  fb.startVector(8, values.length, 8);
+  for (let i = values.length - 1; i >= 0; i--) fb.addInt64(BigInt(values[i]!));
+  return fb.endVector();
+}
+
+function float32Vector(fb: Builder, values: ArrayLike<number>): number {
+  fb.startVector(4, values.length, 4);
+  for (let i = values.length - 1; i >= 0; i--) fb.addFloat32(values[i]!);
+  return fb.endVector();
+}
+
+function offsetVector(fb: Builder, offsets: readonly number[]): number {
+  fb.startVector(4, offsets.length, 4);
+  for (let i = offsets.length - 1; i >= 0; i--) fb.addOffset(offsets[i]!);
+  return fb.endVector();
+}
+
+function writeTensor(fb: Builder, t: TensorEntry): number {
+  const name = fb.createString(t.name);
+  const shape = int32Vector(fb, t.shape);
+  let quant = 0;
+  if (t.quantization) {
+    const q = t.quantization;
+    const scale = float32Vector(fb, q.scale);
+    const zeroPoint = int64Vector(fb, q.zeroPoint ?? new Array<number>(q.scale.length).fill(0));
+    fb.startObject(7);
+    fb.addFieldOffset(Slots.QuantizationParameters.scale, scale, 0);
+    fb.addFieldOffset(Slots.QuantizationParameters.zeroPoint, zeroPoint, 0);
+    fb.addFieldInt32(Slots.QuantizationParameters.quantizedDimension, q.axis ?? 0, 0);
+    quant = fb.endObject();
+  }
+  fb.startObject(9);
+  fb.addFieldOffset(Slots.Tensor.shape, shape, 0);
+  fb.addFieldInt8(Slots.Tensor.type, DTYPE_CODES[t.dtype], 0);
+  fb.addFieldInt32(Slots.Tensor.buffer, t.buffer, 0);
+  fb.addFieldOffset(Slots.Tensor.name, name, 0);
+  if (quant) fb.addFieldOffset(Slots.Tensor.quantization, quant, 0);
+  return fb.endObject();
+}
+
+/** The dtype name of a `TensorType` code, for messages. */
+export function dtypeName(code: number): string {
+  return TENSOR_TYPE_NAMES[code] ?? `type${code}`;
+}
