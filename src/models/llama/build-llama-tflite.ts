@@ -116,12 +116,18 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
     g.op('GATHER', [embTable, token], [x], { type: 'GatherOptions', axis: 0 });
   }
 
-  // RoPE rows for this position: [1, headSize] cos and sign-folded sin, shared by all layers.
-  const rope = ropeTables(seqLen, headSize, config.ropeTheta ?? 10000);
-  const cos = g.tensor('rope.cos', 'float32', [1, headSize]);
-  g.op('GATHER', [g.float32('rope.cos_table', rope.cos, [seqLen, headSize]), pos], [cos], { type: 'GatherOptions', axis: 0 });
-  const sin = g.tensor('rope.sin', 'float32', [1, headSize]);
-  g.op('GATHER', [g.float32('rope.sin_table', rope.sin, [seqLen, headSize]), pos], [sin], { type: 'GatherOptions', axis: 0 });
+  // RoPE for this position over one head, shared by all layers: angles in
+  // float32 like run.c, and a sign per lane so that
+  // rotated = x * cos + swapPairs(x) * signedSin.
+  const { freqs, signs } = ropeLanes(headSize, config.ropeTheta ?? 10000);
+  const posF = g.tensor('rope.pos', 'float32', [1]);
+  g.op('CAST', [pos], [posF], { type: 'CastOptions', inDataType: 'INT32', outDataType: 'FLOAT32' });
+  const angle = binary('MUL', 'rope.angle', posF, g.float32('rope.freq', freqs, [headSize]), [headSize]);
+  const cos = g.tensor('rope.cos', 'float32', [headSize]);
+  g.op('COS', [angle], [cos]);
+  const sinRaw = g.tensor('rope.sin_raw', 'float32', [headSize]);
+  g.op('SIN', [angle], [sinRaw]);
+  const sin = binary('MUL', 'rope.sin', sinRaw, g.float32('rope.sign', signs, [headSize]), [headSize]);
   const pairSwap = g.int32('rope.pair_swap', Array.from({ length: headSize }, (_, i) => (i % 2 === 0 ? i + 1 : i - 1)));
 
   // Additive mask over cache rows: 0 for rows < pos, -1e9 for rows >= pos.
@@ -213,27 +219,22 @@ function foldRows(dst: Float32Array, offset: number, w: Float32Array, rows: numb
 }
 
 /**
- * RoPE as a table per position over one head: llama2.c rotates adjacent
- * pairs `(i, i+1)` by `pos * theta^(-i/headSize)`. `sin` carries the sign
- * of each lane so that `out = x * cos + swapPairs(x) * sin`.
+ * Per-lane RoPE frequency and sign over one head. llama2.c rotates adjacent
+ * pairs `(i, i+1)` by `pos * theta^(-i/headSize)`; both lanes of a pair share
+ * the frequency, and the even lane takes `-sin`.
  */
-function ropeTables(seqLen: number, headSize: number, theta: number): { cos: Float32Array; sin: Float32Array } {
-  const cos = new Float32Array(seqLen * headSize);
-  const sin = new Float32Array(seqLen * headSize);
-  for (let pos = 0; pos < seqLen; pos++) {
-    for (let i = 0; i < headSize; i += 2) {
-      // Computed in float32 like run.c so that the tables match its rotation.
-      const freq = Math.fround(1 / Math.fround(Math.pow(theta, Math.fround(i / headSize))));
-      const angle = Math.fround(pos * freq);
-      const c = Math.cos(angle);
-      const s = Math.sin(angle);
-      cos[pos * headSize + i] = c;
-      cos[pos * headSize + i + 1] = c;
-      sin[pos * headSize + i] = -s;
-      sin[pos * headSize + i + 1] = s;
-    }
+function ropeLanes(headSize: number, theta: number): { freqs: Float32Array; signs: Float32Array } {
+  const freqs = new Float32Array(headSize);
+  const signs = new Float32Array(headSize);
+  for (let i = 0; i < headSize; i += 2) {
+    // Rounded to float32 at each step, as run.c's powf does.
+    const freq = Math.fround(1 / Math.fround(Math.pow(theta, Math.fround(i / headSize))));
+    freqs[i] = freq;
+    freqs[i + 1] = freq;
+    signs[i] = -1;
+    signs[i + 1] = 1;
   }
-  return { cos, sin };
+  return { freqs, signs };
 }
 
 function checkWeightLengths(config: LlamaConfig, weights: LlamaWeights): void {
