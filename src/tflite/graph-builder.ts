@@ -12,7 +12,7 @@ import {
 import { writeBuiltinOptions, type OperatorOptions } from './operator-options.js';
 
 /** Element types the graph builder accepts, by name. */
-export type DType = 'float32' | 'int32' | 'int8' | 'uint8' | 'int16' | 'bool' | 'int64';
+export type DType = 'float32' | 'int32' | 'int8' | 'uint8' | 'int16' | 'bool' | 'int64' | 'resource';
 
 const DTYPE_CODES: Record<DType, TensorTypeValue> = {
   float32: TensorType.FLOAT32,
@@ -22,6 +22,7 @@ const DTYPE_CODES: Record<DType, TensorTypeValue> = {
   int16: TensorType.INT16,
   bool: TensorType.BOOL,
   int64: TensorType.INT64,
+  resource: TensorType.RESOURCE,
 };
 
 /**
@@ -39,6 +40,8 @@ export interface Quantization {
 
 /** A tensor in the graph under construction. */
 export interface TensorRef {
+  /** Index of the subgraph the tensor belongs to (0 is the main graph). */
+  readonly subgraph: number;
   /** Index in the subgraph's tensor list. */
   readonly index: number;
   readonly name: string;
@@ -49,6 +52,15 @@ export interface TensorRef {
 interface TensorEntry extends TensorRef {
   buffer: number;
   quantization?: Quantization;
+}
+
+interface SubgraphEntry {
+  name: string;
+  tensors: TensorEntry[];
+  operators: OperatorEntry[];
+  inputs: number[];
+  outputs: number[];
+  names: Set<string>;
 }
 
 interface OperatorEntry {
@@ -77,27 +89,47 @@ export type ConstantData = Float32Array | Int32Array | Int8Array | Uint8Array | 
  * ```
  */
 export class GraphBuilder {
-  private readonly tensors: TensorEntry[] = [];
   private readonly buffers: Uint8Array[] = [new Uint8Array(0)];
-  private readonly operators: OperatorEntry[] = [];
   private readonly opcodes = new Map<number, number>();
-  private readonly inputs: number[] = [];
-  private readonly outputs: number[] = [];
-  private readonly names = new Set<string>();
+  private readonly subgraphs: SubgraphEntry[] = [];
+  private current = 0;
 
   /** @param description - stored in `Model.description` */
-  constructor(private readonly description = 'tinyedge') {}
+  constructor(private readonly description = 'tinyedge') {
+    this.addSubgraph('main');
+  }
+
+  /**
+   * Start another subgraph (e.g. the initializer a `CALL_ONCE` runs) and make
+   * it the target of the following calls; returns its index.
+   */
+  addSubgraph(name: string): number {
+    this.subgraphs.push({ name, tensors: [], operators: [], inputs: [], outputs: [], names: new Set() });
+    this.current = this.subgraphs.length - 1;
+    return this.current;
+  }
+
+  /** Make subgraph `index` the target of the following calls. */
+  useSubgraph(index: number): void {
+    if (!this.subgraphs[index]) throw new RangeError(`GraphBuilder: no subgraph ${index}`);
+    this.current = index;
+  }
+
+  private get sg(): SubgraphEntry {
+    return this.subgraphs[this.current]!;
+  }
 
   /** A graph input (a tensor the caller fills before each run). */
   input(name: string, dtype: DType, shape: readonly number[]): TensorRef {
     const t = this.add(name, dtype, shape, 0);
-    this.inputs.push(t.index);
+    this.sg.inputs.push(t.index);
     return t;
   }
 
   /** Mark an existing tensor as a graph output, in call order. */
   output(tensor: TensorRef): void {
-    this.outputs.push(tensor.index);
+    this.checkSubgraph(tensor);
+    this.sg.outputs.push(tensor.index);
   }
 
   /** An intermediate tensor, to be produced by an operator. */
@@ -157,7 +189,8 @@ export class GraphBuilder {
       opcodeIndex = this.opcodes.size;
       this.opcodes.set(code, opcodeIndex);
     }
-    this.operators.push({
+    for (const t of [...inputs, ...outputs]) if (t) this.checkSubgraph(t);
+    this.sg.operators.push({
       opcodeIndex,
       inputs: inputs.map((t) => (t === null ? -1 : t.index)),
       outputs: outputs.map((t) => t.index),
@@ -165,16 +198,17 @@ export class GraphBuilder {
     });
   }
 
-  /** Number of operators added so far. */
+  /** Number of operators added so far, over all subgraphs. */
   get operatorCount(): number {
-    return this.operators.length;
+    return this.subgraphs.reduce((n, sg) => n + sg.operators.length, 0);
   }
 
   /** Serialize to `.tflite` bytes. */
   finish(): Uint8Array {
-    if (this.outputs.length === 0) throw new RangeError('GraphBuilder.finish: the graph has no outputs');
+    if (this.subgraphs[0]!.outputs.length === 0) throw new RangeError('GraphBuilder.finish: the graph has no outputs');
     const dataBytes = this.buffers.reduce((n, b) => n + b.byteLength + 16, 0);
-    const fb = new Builder(dataBytes + 4096 + this.tensors.length * 256 + this.operators.length * 64);
+    const meta = this.subgraphs.reduce((n, sg) => n + sg.tensors.length * 256 + sg.operators.length * 64, 4096);
+    const fb = new Builder(dataBytes + meta);
 
     // Children first: flatbuffers are built back to front.
     const bufferOffsets = this.buffers.map((data) => {
@@ -183,34 +217,7 @@ export class GraphBuilder {
       if (dataOffset) fb.addFieldOffset(Slots.Buffer.data, dataOffset, 0);
       return fb.endObject();
     });
-    const tensorOffsets = this.tensors.map((t) => writeTensor(fb, t));
-    const operatorOffsets = this.operators.map((o) => {
-      const inputs = int32Vector(fb, o.inputs);
-      const outputs = int32Vector(fb, o.outputs);
-      const opts = o.options ? writeBuiltinOptions(fb, o.options) : undefined;
-      fb.startObject(9);
-      fb.addFieldInt32(Slots.Operator.opcodeIndex, o.opcodeIndex, 0);
-      fb.addFieldOffset(Slots.Operator.inputs, inputs, 0);
-      fb.addFieldOffset(Slots.Operator.outputs, outputs, 0);
-      if (opts) {
-        fb.addFieldInt8(Slots.Operator.builtinOptionsType, BuiltinOptions[opts.type], 0);
-        fb.addFieldOffset(Slots.Operator.builtinOptions, opts.offset, 0);
-      }
-      return fb.endObject();
-    });
-    const subgraphName = fb.createString('main');
-    const tensorsVec = offsetVector(fb, tensorOffsets);
-    const inputsVec = int32Vector(fb, this.inputs);
-    const outputsVec = int32Vector(fb, this.outputs);
-    const operatorsVec = offsetVector(fb, operatorOffsets);
-    fb.startObject(5);
-    fb.addFieldOffset(Slots.SubGraph.tensors, tensorsVec, 0);
-    fb.addFieldOffset(Slots.SubGraph.inputs, inputsVec, 0);
-    fb.addFieldOffset(Slots.SubGraph.outputs, outputsVec, 0);
-    fb.addFieldOffset(Slots.SubGraph.operators, operatorsVec, 0);
-    fb.addFieldOffset(Slots.SubGraph.name, subgraphName, 0);
-    const subgraph = fb.endObject();
-
+    const subgraphOffsets = this.subgraphs.map((sg) => writeSubgraph(fb, sg));
     const opcodeOffsets = [...this.opcodes.keys()].map((code) => {
       fb.startObject(4);
       // Codes above 127 only fit the newer int32 field; the byte field then holds the placeholder.
@@ -221,7 +228,7 @@ export class GraphBuilder {
     });
     const description = fb.createString(this.description);
     const opcodesVec = offsetVector(fb, opcodeOffsets);
-    const subgraphsVec = offsetVector(fb, [subgraph]);
+    const subgraphsVec = offsetVector(fb, subgraphOffsets);
     const buffersVec = offsetVector(fb, bufferOffsets);
     fb.startObject(8);
     fb.addFieldInt32(Slots.Model.version, TFLITE_SCHEMA_VERSION, 0);
@@ -234,16 +241,53 @@ export class GraphBuilder {
     return fb.asUint8Array();
   }
 
+  private checkSubgraph(t: TensorRef): void {
+    if (t.subgraph !== this.current) {
+      throw new RangeError(`GraphBuilder: tensor "${t.name}" belongs to subgraph ${t.subgraph}, not the current subgraph ${this.current}`);
+    }
+  }
+
   private add(name: string, dtype: DType, shape: readonly number[], buffer: number, quantization?: Quantization): TensorEntry {
-    if (this.names.has(name)) throw new RangeError(`GraphBuilder: tensor name "${name}" is used twice`);
+    const sg = this.sg;
+    if (sg.names.has(name)) throw new RangeError(`GraphBuilder: tensor name "${name}" is used twice`);
     if (!shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new RangeError(`GraphBuilder: tensor "${name}" has a bad shape [${shape.join(', ')}]`);
     }
-    this.names.add(name);
-    const entry: TensorEntry = { index: this.tensors.length, name, dtype, shape: [...shape], buffer, quantization };
-    this.tensors.push(entry);
+    sg.names.add(name);
+    const entry: TensorEntry = { subgraph: this.current, index: sg.tensors.length, name, dtype, shape: [...shape], buffer, quantization };
+    sg.tensors.push(entry);
     return entry;
   }
+}
+
+function writeSubgraph(fb: Builder, sg: SubgraphEntry): number {
+  const tensorOffsets = sg.tensors.map((t) => writeTensor(fb, t));
+  const operatorOffsets = sg.operators.map((o) => {
+    const inputs = int32Vector(fb, o.inputs);
+    const outputs = int32Vector(fb, o.outputs);
+    const opts = o.options ? writeBuiltinOptions(fb, o.options) : undefined;
+    fb.startObject(9);
+    fb.addFieldInt32(Slots.Operator.opcodeIndex, o.opcodeIndex, 0);
+    fb.addFieldOffset(Slots.Operator.inputs, inputs, 0);
+    fb.addFieldOffset(Slots.Operator.outputs, outputs, 0);
+    if (opts) {
+      fb.addFieldInt8(Slots.Operator.builtinOptionsType, BuiltinOptions[opts.type], 0);
+      fb.addFieldOffset(Slots.Operator.builtinOptions, opts.offset, 0);
+    }
+    return fb.endObject();
+  });
+  const name = fb.createString(sg.name);
+  const tensorsVec = offsetVector(fb, tensorOffsets);
+  const inputsVec = int32Vector(fb, sg.inputs);
+  const outputsVec = int32Vector(fb, sg.outputs);
+  const operatorsVec = offsetVector(fb, operatorOffsets);
+  fb.startObject(5);
+  fb.addFieldOffset(Slots.SubGraph.tensors, tensorsVec, 0);
+  fb.addFieldOffset(Slots.SubGraph.inputs, inputsVec, 0);
+  fb.addFieldOffset(Slots.SubGraph.outputs, outputsVec, 0);
+  fb.addFieldOffset(Slots.SubGraph.operators, operatorsVec, 0);
+  fb.addFieldOffset(Slots.SubGraph.name, name, 0);
+  return fb.endObject();
 }
 
 function bytesPer(dtype: DType): number {

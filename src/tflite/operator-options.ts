@@ -23,10 +23,11 @@ export type OperatorOptions =
   | { type: 'CastOptions'; inDataType: keyof typeof TensorType; outDataType: keyof typeof TensorType }
   | { type: 'BatchMatMulOptions'; adjX?: boolean; adjY?: boolean }
   | { type: 'VarHandleOptions'; container?: string; sharedName: string }
+  | { type: 'CallOnceOptions'; initSubgraphIndex: number }
   | {
       type:
         | 'DequantizeOptions' | 'LessOptions' | 'GreaterOptions' | 'SelectOptions' | 'SelectV2Options' | 'SliceOptions'
-        | 'SquareOptions' | 'TransposeOptions' | 'ReadVariableOptions' | 'AssignVariableOptions' | 'DynamicUpdateSliceOptions';
+        | 'SquareOptions' | 'FillOptions' | 'TransposeOptions' | 'ReadVariableOptions' | 'AssignVariableOptions' | 'DynamicUpdateSliceOptions';
     };
 
 /**
@@ -111,6 +112,11 @@ export function writeBuiltinOptions(fb: Builder, o: OperatorOptions): { type: ke
       offset = fb.endObject();
       break;
     }
+    case 'CallOnceOptions':
+      fb.startObject(1);
+      fb.addFieldInt32(Slots.CallOnceOptions.initSubgraphIndex, o.initSubgraphIndex, 0);
+      offset = fb.endObject();
+      break;
     default:
       fb.startObject(0);
       offset = fb.endObject();

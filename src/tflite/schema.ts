@@ -69,10 +69,12 @@ export const BuiltinOperator = {
   COS: 108,
   RSQRT: 76,
   SQUARE: 92,
+  FILL: 94,
   SPLIT_V: 102,
   SELECT_V2: 123,
   BATCH_MATMUL: 126,
   PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
+  CALL_ONCE: 129,
   VAR_HANDLE: 142,
   READ_VARIABLE: 143,
   ASSIGN_VARIABLE: 144,
@@ -102,9 +104,11 @@ export const BuiltinOptions = {
   SelectOptions: 47,
   SliceOptions: 48,
   SquareOptions: 66,
+  FillOptions: 68,
   SplitVOptions: 79,
   SelectV2Options: 98,
   BatchMatMulOptions: 101,
+  CallOnceOptions: 103,
   VarHandleOptions: 111,
   ReadVariableOptions: 112,
   AssignVariableOptions: 113,
@@ -143,6 +147,7 @@ export const Slots = {
   CastOptions: { inDataType: 0, outDataType: 1 },
   BatchMatMulOptions: { adjX: 0, adjY: 1, asymmetricQuantizeInputs: 2 },
   VarHandleOptions: { container: 0, sharedName: 1 },
+  CallOnceOptions: { initSubgraphIndex: 0 },
 } as const;
 
 /** Every `BuiltinOperator` name by code, for reading files tinyedge did not write. */

@@ -1,6 +1,8 @@
 import { GraphBuilder, type TensorRef } from '../../tflite/graph-builder.js';
 import { llamaDims, validateLlamaConfig, type LlamaConfig, type LlamaWeights } from './config.js';
 import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, kCacheName, kNewName, vCacheName, vNewName } from './graph-io.js';
+import { additiveMask, attendInputCache, attendVariableCache, createCacheVariables, type AttentionDims } from './llama-attention.js';
+import { LlamaGraphOps } from './llama-graph-ops.js';
 import { quantizeRowsInt8 } from './quantize-rows-int8.js';
 
 /** How the weights of a llama graph are stored. */
@@ -14,7 +16,16 @@ export interface BuildLlamaOptions {
    * float32 weights.
    */
   quantize?: LlamaQuantization;
-  /** Stored in the model's description. Default `tinyedge llama`. */
+  /**
+   * Where the KV cache lives. `io` (the default, and what the runtime
+   * drives): graph inputs written back in place by the caller, see
+   * `graph-io.ts`. `variables`: TFLite resource variables inside the
+   * interpreter, with only `token` and `pos` in and `logits` out; slower
+   * (three cache copies per layer and step) and kept for the benchmark that
+   * compares the two.
+   */
+  kvCache?: 'io' | 'variables';
+  /** Stored in the model's description. Default `tinyedge llama (<quantize>)`. */
   description?: string;
 }
 
@@ -22,86 +33,48 @@ export interface BuildLlamaOptions {
  * Build the TFLite graph of one llama decode step (see `graph-io.ts` for the
  * inputs and outputs).
  *
- * The graph computes what {@link LlamaReference} computes, rearranged for
- * speed where the arithmetic is the same: RMSNorm weights and the attention
- * scale are folded into the matrices that follow them, q/k/v and the two
- * SwiGLU input projections are fused into one matrix each, RoPE is a
- * multiply-add with a pair-swapped copy, and the current position's key and
- * value join the attention through their own score column instead of being
- * copied into the cache inside the graph.
+ * The graph computes what `LlamaReference` computes, rearranged for speed
+ * where the arithmetic is the same: RMSNorm weights and the attention scale
+ * are folded into the matrices that follow them, q/k/v and the two SwiGLU
+ * input projections are fused into one matrix each, RoPE is a multiply-add
+ * with a pair-swapped copy, and (with the default `io` cache) the current
+ * position's key and value join the attention through their own score column
+ * instead of being copied into the cache inside the graph.
  *
+ * @example
+ * ```ts
+ * const { config, weights } = readLlama2cCheckpoint(await readFile('stories260K.bin'));
+ * const tflite = buildLlamaTflite(config, weights, { quantize: 'int8' });
+ * ```
  * @throws RangeError when the config is not buildable or a weight has the wrong length
  */
 export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, options: BuildLlamaOptions = {}): Uint8Array {
   validateLlamaConfig(config);
   checkWeightLengths(config, weights);
   const quantize = options.quantize ?? 'int8';
+  const kvCache = options.kvCache ?? 'io';
   const { dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize, seqLen } = config;
   const { headSize, kvDim, kvMul } = llamaDims(config);
-  const eps = config.normEps ?? 1e-5;
+  const dims: AttentionDims = { nKvHeads, kvMul, headSize, seqLen, dim };
   const g = new GraphBuilder(options.description ?? `tinyedge llama (${quantize})`);
-
-  /** `out = x · Wᵀ` for a row-major `[rows, cols]` matrix, float or int8 per-row. */
-  const linear = (name: string, x: TensorRef, w: Float32Array, rows: number, cols: number, outName = name): TensorRef => {
-    const out = g.tensor(outName, 'float32', [1, rows]);
-    if (quantize === 'none') {
-      const wt = g.float32(`${name}.weight`, w, [rows, cols]);
-      g.op('FULLY_CONNECTED', [x, wt, null], [out], { type: 'FullyConnectedOptions' });
-      return out;
-    }
-    const q = quantizeRowsInt8(w, rows, cols);
-    return hybridLinear(name, x, g.buffer(q.values), g.buffer(q.scales), rows, cols, out);
-  };
-  // TFLite 2.9's hybrid FULLY_CONNECTED reads one weight scale only, so the
-  // int8 matrix goes in with scale 1 and the per-row scales follow as a MUL.
-  const hybridLinear = (name: string, x: TensorRef, valuesBuf: number, scalesBuf: number, rows: number, cols: number, out: TensorRef): TensorRef => {
-    const wt = g.constantFromBuffer(`${name}.weight`, 'int8', [rows, cols], valuesBuf, { scale: [1] });
-    const raw = g.tensor(`${name}.raw`, 'float32', [1, rows]);
-    g.op('FULLY_CONNECTED', [x, wt, null], [raw], { type: 'FullyConnectedOptions', asymmetricQuantizeInputs: true });
-    const scales = g.constantFromBuffer(`${name}.scale`, 'float32', [rows], scalesBuf);
-    g.op('MUL', [raw, scales], [out], { type: 'MulOptions' });
-    return out;
-  };
-  const binary = (op: 'ADD' | 'MUL', name: string, a: TensorRef, b: TensorRef, shape: readonly number[]): TensorRef => {
-    const out = g.tensor(name, 'float32', shape);
-    g.op(op, [a, b], [out], op === 'ADD' ? { type: 'AddOptions' } : { type: 'MulOptions' });
-    return out;
-  };
-  const reshape = (name: string, x: TensorRef, shape: readonly number[]): TensorRef => {
-    const out = g.tensor(name, 'float32', shape);
-    g.op('RESHAPE', [x, g.int32(`${name}.shape`, shape)], [out], { type: 'ReshapeOptions', newShape: shape });
-    return out;
-  };
-  const splitV = (name: string, x: TensorRef, sizes: readonly number[], axis: number, shapes: readonly (readonly number[])[], names: readonly string[] = []): TensorRef[] => {
-    const outs = shapes.map((s, i) => g.tensor(names[i] ?? `${name}.${i}`, 'float32', s));
-    g.op('SPLIT_V', [x, g.int32(`${name}.sizes`, sizes), g.int32(`${name}.axis`, [axis], [])], outs, { type: 'SplitVOptions', numSplits: sizes.length });
-    return outs;
-  };
-  const eps1 = g.float32('norm.eps', [eps], [1]);
-  const lastAxis = g.int32('norm.axis', [1], [1]);
-  /** `x / rms(x)`; the norm's weight is folded into the next matrix. */
-  const normalize = (name: string, x: TensorRef): TensorRef => {
-    const sq = binary('MUL', `${name}.sq`, x, x, [1, dim]);
-    const ms = g.tensor(`${name}.ms`, 'float32', [1, 1]);
-    g.op('MEAN', [sq, lastAxis], [ms], { type: 'ReducerOptions', keepDims: true });
-    const r = g.tensor(`${name}.rsqrt`, 'float32', [1, 1]);
-    g.op('RSQRT', [binary('ADD', `${name}.ms_eps`, ms, eps1, [1, 1])], [r]);
-    return binary('MUL', `${name}.out`, x, r, [1, dim]);
-  };
+  const ops = new LlamaGraphOps(g, quantize, config.normEps ?? 1e-5);
+  if (kvCache === 'variables') createCacheVariables(ops, dims, nLayers);
 
   const token = g.input(TOKEN_INPUT, 'int32', [1]);
   const pos = g.input(POS_INPUT, 'int32', [1]);
-  const caches = Array.from({ length: nLayers }, (_, l) => ({
-    k: g.input(kCacheName(l), 'float32', [nKvHeads, seqLen, headSize]),
-    v: g.input(vCacheName(l), 'float32', [nKvHeads, seqLen, headSize]),
-  }));
+  const caches = kvCache === 'io'
+    ? Array.from({ length: nLayers }, (_, l) => ({
+        k: g.input(kCacheName(l), 'float32', [nKvHeads, seqLen, headSize]),
+        v: g.input(vCacheName(l), 'float32', [nKvHeads, seqLen, headSize]),
+      }))
+    : [];
 
   // Token embedding (for int8 the table is shared with a tied classifier below).
   let x = g.tensor('embedding', 'float32', [1, dim]);
   let embTable: TensorRef | null = null;
   const embQ = quantize === 'int8' ? quantizeRowsInt8(weights.tokenEmbedding, vocabSize, dim) : null;
   const embBuffers = embQ ? { values: g.buffer(embQ.values), scales: g.buffer(embQ.scales) } : null;
-  if (embQ && embBuffers) {
+  if (embBuffers) {
     const table = g.constantFromBuffer('tok_embeddings.int8', 'int8', [vocabSize, dim], embBuffers.values);
     const row = g.tensor('embedding.int8', 'int8', [1, dim]);
     g.op('GATHER', [table, token], [row], { type: 'GatherOptions', axis: 0 });
@@ -122,20 +95,27 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
   const { freqs, signs } = ropeLanes(headSize, config.ropeTheta ?? 10000);
   const posF = g.tensor('rope.pos', 'float32', [1]);
   g.op('CAST', [pos], [posF], { type: 'CastOptions', inDataType: 'INT32', outDataType: 'FLOAT32' });
-  const angle = binary('MUL', 'rope.angle', posF, g.float32('rope.freq', freqs, [headSize]), [headSize]);
+  const angle = ops.binary('MUL', 'rope.angle', posF, g.float32('rope.freq', freqs, [headSize]), [headSize]);
   const cos = g.tensor('rope.cos', 'float32', [headSize]);
   g.op('COS', [angle], [cos]);
   const sinRaw = g.tensor('rope.sin_raw', 'float32', [headSize]);
   g.op('SIN', [angle], [sinRaw]);
-  const sin = binary('MUL', 'rope.sin', sinRaw, g.float32('rope.sign', signs, [headSize]), [headSize]);
+  const sin = ops.binary('MUL', 'rope.sin', sinRaw, g.float32('rope.sign', signs, [headSize]), [headSize]);
   const pairSwap = g.int32('rope.pair_swap', Array.from({ length: headSize }, (_, i) => (i % 2 === 0 ? i + 1 : i - 1)));
 
-  // Additive mask over cache rows: 0 for rows < pos, -1e9 for rows >= pos.
-  const valid = g.tensor('mask.valid', 'bool', [seqLen]);
-  g.op('LESS', [g.int32('mask.iota', Array.from({ length: seqLen }, (_, i) => i)), pos], [valid]);
-  const validF = g.tensor('mask.valid_f', 'float32', [seqLen]);
-  g.op('CAST', [valid], [validF], { type: 'CastOptions', inDataType: 'BOOL', outDataType: 'FLOAT32' });
-  const mask = binary('ADD', 'mask', binary('MUL', 'mask.scaled', validF, g.float32('mask.big', [1e9], [1]), [seqLen]), g.float32('mask.neg_big', [-1e9], [1]), [seqLen]);
+  // The input cache holds rows < pos; the variables also hold row pos itself.
+  let mask: TensorRef;
+  let start: TensorRef | null = null;
+  if (kvCache === 'io') {
+    mask = additiveMask(ops, 'mask', seqLen, pos);
+  } else {
+    const limit = g.tensor('mask.limit', 'int32', [1]);
+    g.op('ADD', [pos, g.int32('one', [1])], [limit], { type: 'AddOptions' });
+    mask = additiveMask(ops, 'mask', seqLen, limit);
+    start = g.tensor('cache.start', 'int32', [3]);
+    const zero = g.int32('zero', [0]);
+    g.op('CONCATENATION', [zero, pos, zero], [start], { type: 'ConcatenationOptions', axis: 0 });
+  }
 
   const qScale = 1 / Math.sqrt(headSize);
   const cacheOutputs: TensorRef[] = [];
@@ -143,63 +123,55 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
   for (let l = 0; l < nLayers; l++) {
     const w = weights.layers[l]!;
     const p = `layers.${l}`;
-    // Attention: fused [q; k; v] projection of the normalized input.
+    // Attention: fused [q; k; v] projection of the normalized input, then RoPE on q and k.
     const wqkv = new Float32Array((dim + 2 * kvDim) * dim);
     foldRows(wqkv, 0, w.wq, dim, dim, w.attnNorm, qScale);
     foldRows(wqkv, dim * dim, w.wk, kvDim, dim, w.attnNorm, 1);
     foldRows(wqkv, (dim + kvDim) * dim, w.wv, kvDim, dim, w.attnNorm, 1);
-    const qkv = linear(`${p}.qkv`, normalize(`${p}.attn_norm`, x), wqkv, dim + 2 * kvDim, dim);
-    const [qkFlat, vFlat] = splitV(`${p}.qkv_split`, qkv, [dim + kvDim, kvDim], 1, [[1, dim + kvDim], [1, kvDim]]);
-    const qk = reshape(`${p}.qk_heads`, qkFlat!, [qkRows, headSize]);
+    const qkv = ops.linear(`${p}.qkv`, ops.normalize(`${p}.attn_norm`, x), wqkv, dim + 2 * kvDim, dim);
+    const [qkFlat, vFlat] = ops.splitV(`${p}.qkv_split`, qkv, [dim + kvDim, kvDim], 1, [[1, dim + kvDim], [1, kvDim]]);
+    const qk = ops.reshape(`${p}.qk_heads`, qkFlat!, [qkRows, headSize]);
     const swapped = g.tensor(`${p}.qk_swapped`, 'float32', [qkRows, headSize]);
     g.op('GATHER', [qk, pairSwap], [swapped], { type: 'GatherOptions', axis: 1 });
-    const qkRot = binary('ADD', `${p}.qk_rope`, binary('MUL', `${p}.qk_cos`, qk, cos, [qkRows, headSize]), binary('MUL', `${p}.qk_sin`, swapped, sin, [qkRows, headSize]), [qkRows, headSize]);
-    const [q, kNew] = splitV(`${p}.qk_rope_split`, qkRot, [nHeads, nKvHeads], 0, [[nHeads, headSize], [nKvHeads, headSize]], [`${p}.q`, kNewName(l)]);
-    cacheOutputs.push(kNew!, reshape(vNewName(l), vFlat!, [nKvHeads, headSize]));
-
-    const qGroups = reshape(`${p}.q_groups`, q!, [nKvHeads, kvMul, headSize]);
-    const scoresCache = g.tensor(`${p}.scores_cache`, 'float32', [nKvHeads, kvMul, seqLen]);
-    g.op('BATCH_MATMUL', [qGroups, caches[l]!.k], [scoresCache], { type: 'BatchMatMulOptions', adjY: true });
-    const scoresMasked = binary('ADD', `${p}.scores_masked`, scoresCache, mask, [nKvHeads, kvMul, seqLen]);
-    const kSelf = reshape(`${p}.k_self`, kNew!, [nKvHeads, 1, headSize]);
-    const scoreSelf = g.tensor(`${p}.score_self`, 'float32', [nKvHeads, kvMul, 1]);
-    g.op('BATCH_MATMUL', [qGroups, kSelf], [scoreSelf], { type: 'BatchMatMulOptions', adjY: true });
-    const scores = g.tensor(`${p}.scores`, 'float32', [nKvHeads, kvMul, seqLen + 1]);
-    g.op('CONCATENATION', [scoresMasked, scoreSelf], [scores], { type: 'ConcatenationOptions', axis: 2 });
-    const probs = g.tensor(`${p}.probs`, 'float32', [nKvHeads, kvMul, seqLen + 1]);
-    g.op('SOFTMAX', [scores], [probs], { type: 'SoftmaxOptions', beta: 1 });
-    const [pCache, pSelf] = splitV(`${p}.probs_split`, probs, [seqLen, 1], 2, [[nKvHeads, kvMul, seqLen], [nKvHeads, kvMul, 1]]);
-    const mixCache = g.tensor(`${p}.mix_cache`, 'float32', [nKvHeads, kvMul, headSize]);
-    g.op('BATCH_MATMUL', [pCache!, caches[l]!.v], [mixCache], { type: 'BatchMatMulOptions' });
-    const vSelf = reshape(`${p}.v_self`, vFlat!, [nKvHeads, 1, headSize]);
-    const mixSelf = binary('MUL', `${p}.mix_self`, pSelf!, vSelf, [nKvHeads, kvMul, headSize]);
-    const mix = reshape(`${p}.mix`, binary('ADD', `${p}.mix_sum`, mixCache, mixSelf, [nKvHeads, kvMul, headSize]), [1, dim]);
-    x = binary('ADD', `${p}.attn_residual`, x, linear(`${p}.wo`, mix, w.wo, dim, dim), [1, dim]);
+    const qkCos = ops.binary('MUL', `${p}.qk_cos`, qk, cos, [qkRows, headSize]);
+    const qkSin = ops.binary('MUL', `${p}.qk_sin`, swapped, sin, [qkRows, headSize]);
+    const qkRot = ops.binary('ADD', `${p}.qk_rope`, qkCos, qkSin, [qkRows, headSize]);
+    const [q, kNew] = ops.splitV(`${p}.qk_rope_split`, qkRot, [nHeads, nKvHeads], 0, [[nHeads, headSize], [nKvHeads, headSize]], [`${p}.q`, kNewName(l)]);
+    const vNew = ops.reshape(vNewName(l), vFlat!, [nKvHeads, headSize]);
+    let mix: TensorRef;
+    if (kvCache === 'io') {
+      mix = attendInputCache(ops, p, dims, q!, kNew!, vNew, caches[l]!.k, caches[l]!.v, mask);
+      cacheOutputs.push(kNew!, vNew);
+    } else {
+      mix = attendVariableCache(ops, p, dims, l, q!, kNew!, vNew, start!, mask);
+    }
+    x = ops.binary('ADD', `${p}.attn_residual`, x, ops.linear(`${p}.wo`, mix, w.wo, dim, dim), [1, dim]);
 
     // SwiGLU feed-forward: fused [w1; w3] projection, silu(h1) * h3, then w2.
     const w13 = new Float32Array(2 * hiddenDim * dim);
     foldRows(w13, 0, w.w1, hiddenDim, dim, w.ffnNorm, 1);
     foldRows(w13, hiddenDim * dim, w.w3, hiddenDim, dim, w.ffnNorm, 1);
-    const h13 = linear(`${p}.w13`, normalize(`${p}.ffn_norm`, x), w13, 2 * hiddenDim, dim);
-    const [h1, h3] = splitV(`${p}.w13_split`, h13, [hiddenDim, hiddenDim], 1, [[1, hiddenDim], [1, hiddenDim]]);
+    const h13 = ops.linear(`${p}.w13`, ops.normalize(`${p}.ffn_norm`, x), w13, 2 * hiddenDim, dim);
+    const [h1, h3] = ops.splitV(`${p}.w13_split`, h13, [hiddenDim, hiddenDim], 1, [[1, hiddenDim], [1, hiddenDim]]);
     const gate = g.tensor(`${p}.gate`, 'float32', [1, hiddenDim]);
     g.op('LOGISTIC', [h1!], [gate]);
-    const act = binary('MUL', `${p}.swiglu`, binary('MUL', `${p}.silu`, h1!, gate, [1, hiddenDim]), h3!, [1, hiddenDim]);
-    x = binary('ADD', `${p}.ffn_residual`, x, linear(`${p}.w2`, act, w.w2, dim, hiddenDim), [1, dim]);
+    const silu = ops.binary('MUL', `${p}.silu`, h1!, gate, [1, hiddenDim]);
+    const act = ops.binary('MUL', `${p}.swiglu`, silu, h3!, [1, hiddenDim]);
+    x = ops.binary('ADD', `${p}.ffn_residual`, x, ops.linear(`${p}.w2`, act, w.w2, dim, hiddenDim), [1, dim]);
   }
 
   // Final norm and classifier.
-  const xf = normalize('final_norm', x);
+  const xf = ops.normalize('final_norm', x);
   let logits: TensorRef;
   if (weights.classifier) {
     const wcls = new Float32Array(vocabSize * dim);
     foldRows(wcls, 0, weights.classifier, vocabSize, dim, weights.finalNorm, 1);
-    logits = linear('classifier', xf, wcls, vocabSize, dim, LOGITS_OUTPUT);
+    logits = ops.linear('classifier', xf, wcls, vocabSize, dim, LOGITS_OUTPUT);
   } else {
     // Tied classifier: the norm weight stays a MUL so that the table is stored once.
-    const xw = binary('MUL', 'final_norm.weighted', xf, g.float32('final_norm.weight', weights.finalNorm, [dim]), [1, dim]);
+    const xw = ops.binary('MUL', 'final_norm.weighted', xf, g.float32('final_norm.weight', weights.finalNorm, [dim]), [1, dim]);
     logits = g.tensor(LOGITS_OUTPUT, 'float32', [1, vocabSize]);
-    if (embBuffers) hybridLinear('classifier', xw, embBuffers.values, embBuffers.scales, vocabSize, dim, logits);
+    if (embBuffers) ops.hybridLinear('classifier', xw, embBuffers.values, embBuffers.scales, vocabSize, dim, logits);
     else g.op('FULLY_CONNECTED', [xw, embTable!, null], [logits], { type: 'FullyConnectedOptions' });
   }
   g.output(logits);

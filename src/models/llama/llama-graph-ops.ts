@@ -1,0 +1,83 @@
+import type { GraphBuilder, TensorRef } from '../../tflite/graph-builder.js';
+import { quantizeRowsInt8 } from './quantize-rows-int8.js';
+
+/**
+ * The handful of composite operations a llama graph is made of, written once
+ * over a {@link GraphBuilder}: float or int8 linear layers, element-wise
+ * arithmetic, reshapes, splits and RMS normalization.
+ *
+ * @internal
+ */
+export class LlamaGraphOps {
+  readonly #eps: TensorRef;
+  readonly #lastAxis: TensorRef;
+
+  /**
+   * @param g - the graph under construction
+   * @param quantize - how matrices are stored
+   * @param normEps - RMSNorm epsilon
+   */
+  constructor(readonly g: GraphBuilder, readonly quantize: 'none' | 'int8', normEps: number) {
+    this.#eps = g.float32('norm.eps', [normEps], [1]);
+    this.#lastAxis = g.int32('norm.axis', [1], [1]);
+  }
+
+  /** `out = x · Wᵀ` for a row-major `[rows, cols]` matrix, stored as float32 or int8 per row. */
+  linear(name: string, x: TensorRef, w: Float32Array, rows: number, cols: number, outName = name): TensorRef {
+    const out = this.g.tensor(outName, 'float32', [1, rows]);
+    if (this.quantize === 'none') {
+      const wt = this.g.float32(`${name}.weight`, w, [rows, cols]);
+      this.g.op('FULLY_CONNECTED', [x, wt, null], [out], { type: 'FullyConnectedOptions' });
+      return out;
+    }
+    const q = quantizeRowsInt8(w, rows, cols);
+    return this.hybridLinear(name, x, this.g.buffer(q.values), this.g.buffer(q.scales), rows, cols, out);
+  }
+
+  /**
+   * An int8 matrix (given as buffer indices of its values and per-row
+   * scales) applied to float activations. TFLite 2.9's hybrid
+   * FULLY_CONNECTED reads a single weight scale, so the matrix goes in with
+   * scale 1 and the per-row scales follow as a MUL.
+   */
+  hybridLinear(name: string, x: TensorRef, valuesBuffer: number, scalesBuffer: number, rows: number, cols: number, out: TensorRef): TensorRef {
+    const wt = this.g.constantFromBuffer(`${name}.weight`, 'int8', [rows, cols], valuesBuffer, { scale: [1] });
+    const raw = this.g.tensor(`${name}.raw`, 'float32', [1, rows]);
+    this.g.op('FULLY_CONNECTED', [x, wt, null], [raw], { type: 'FullyConnectedOptions', asymmetricQuantizeInputs: true });
+    const scales = this.g.constantFromBuffer(`${name}.scale`, 'float32', [rows], scalesBuffer);
+    this.g.op('MUL', [raw, scales], [out], { type: 'MulOptions' });
+    return out;
+  }
+
+  /** Element-wise ADD or MUL with broadcasting; `shape` is the result's. */
+  binary(op: 'ADD' | 'MUL', name: string, a: TensorRef, b: TensorRef, shape: readonly number[]): TensorRef {
+    const out = this.g.tensor(name, 'float32', shape);
+    this.g.op(op, [a, b], [out], op === 'ADD' ? { type: 'AddOptions' } : { type: 'MulOptions' });
+    return out;
+  }
+
+  /** A float32 RESHAPE. */
+  reshape(name: string, x: TensorRef, shape: readonly number[]): TensorRef {
+    const out = this.g.tensor(name, 'float32', shape);
+    this.g.op('RESHAPE', [x, this.g.int32(`${name}.shape`, shape)], [out], { type: 'ReshapeOptions', newShape: shape });
+    return out;
+  }
+
+  /** SPLIT_V of a float32 tensor along `axis` into parts of the given sizes. */
+  splitV(name: string, x: TensorRef, sizes: readonly number[], axis: number, shapes: readonly (readonly number[])[], names: readonly string[] = []): TensorRef[] {
+    const outs = shapes.map((s, i) => this.g.tensor(names[i] ?? `${name}.${i}`, 'float32', s));
+    this.g.op('SPLIT_V', [x, this.g.int32(`${name}.sizes`, sizes), this.g.int32(`${name}.axis`, [axis], [])], outs, { type: 'SplitVOptions', numSplits: sizes.length });
+    return outs;
+  }
+
+  /** `x / rms(x)` over the last axis of a `[1, width]` tensor; the norm's weight is folded elsewhere. */
+  normalize(name: string, x: TensorRef): TensorRef {
+    const width = x.shape[1]!;
+    const sq = this.binary('MUL', `${name}.sq`, x, x, [1, width]);
+    const ms = this.g.tensor(`${name}.ms`, 'float32', [1, 1]);
+    this.g.op('MEAN', [sq, this.#lastAxis], [ms], { type: 'ReducerOptions', keepDims: true });
+    const r = this.g.tensor(`${name}.rsqrt`, 'float32', [1, 1]);
+    this.g.op('RSQRT', [this.binary('ADD', `${name}.ms_eps`, ms, this.#eps, [1, 1])], [r]);
+    return this.binary('MUL', `${name}.out`, x, r, [1, width]);
+  }
+}
