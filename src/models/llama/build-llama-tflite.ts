@@ -1,5 +1,5 @@
 import { GraphBuilder, type TensorRef } from '../../tflite/graph-builder.js';
-import { llamaDims, validateLlamaConfig, type LlamaConfig, type LlamaWeights } from './config.js';
+import { checkLlamaWeights, llamaDims, validateLlamaConfig, type LlamaConfig, type LlamaWeights } from './config.js';
 import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, kCacheName, kNewName, vCacheName, vNewName } from './graph-io.js';
 import { additiveMask, attendInputCache, attendVariableCache, createCacheVariables, type AttentionDims } from './llama-attention.js';
 import { LlamaGraphOps } from './llama-graph-ops.js';
@@ -50,7 +50,7 @@ export interface BuildLlamaOptions {
  */
 export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, options: BuildLlamaOptions = {}): Uint8Array {
   validateLlamaConfig(config);
-  checkWeightLengths(config, weights);
+  checkLlamaWeights(config, weights);
   const quantize = options.quantize ?? 'int8';
   const kvCache = options.kvCache ?? 'io';
   const { dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize, seqLen } = config;
@@ -207,30 +207,4 @@ function ropeLanes(headSize: number, theta: number): { freqs: Float32Array; sign
     signs[i + 1] = 1;
   }
   return { freqs, signs };
-}
-
-function checkWeightLengths(config: LlamaConfig, weights: LlamaWeights): void {
-  const { dim, hiddenDim, vocabSize, nLayers } = config;
-  const { kvDim } = llamaDims(config);
-  const check = (name: string, a: Float32Array | null, n: number): void => {
-    if (!a || a.length !== n) throw new RangeError(`buildLlamaTflite: ${name} must have ${n} values, found ${a?.length ?? 'none'}`);
-  };
-  check('tokenEmbedding', weights.tokenEmbedding, vocabSize * dim);
-  check('finalNorm', weights.finalNorm, dim);
-  if (config.sharedClassifier !== (weights.classifier === null)) {
-    throw new RangeError(`buildLlamaTflite: config.sharedClassifier is ${config.sharedClassifier} but weights.classifier is ${weights.classifier ? 'present' : 'null'}`);
-  }
-  if (weights.classifier) check('classifier', weights.classifier, vocabSize * dim);
-  if (weights.layers.length !== nLayers) throw new RangeError(`buildLlamaTflite: expected ${nLayers} layers, found ${weights.layers.length}`);
-  weights.layers.forEach((w, l) => {
-    check(`layers[${l}].attnNorm`, w.attnNorm, dim);
-    check(`layers[${l}].wq`, w.wq, dim * dim);
-    check(`layers[${l}].wk`, w.wk, kvDim * dim);
-    check(`layers[${l}].wv`, w.wv, kvDim * dim);
-    check(`layers[${l}].wo`, w.wo, dim * dim);
-    check(`layers[${l}].ffnNorm`, w.ffnNorm, dim);
-    check(`layers[${l}].w1`, w.w1, hiddenDim * dim);
-    check(`layers[${l}].w2`, w.w2, dim * hiddenDim);
-    check(`layers[${l}].w3`, w.w3, hiddenDim * dim);
-  });
 }

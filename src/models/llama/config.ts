@@ -53,6 +53,7 @@ export interface LlamaLayerWeights {
 export interface LlamaWeights {
   /** `[vocabSize, dim]` */
   tokenEmbedding: Float32Array;
+  /** One entry per transformer block, in order. */
   layers: LlamaLayerWeights[];
   /** `[dim]` */
   finalNorm: Float32Array;
@@ -60,8 +61,18 @@ export interface LlamaWeights {
   classifier: Float32Array | null;
 }
 
+/** Sizes derived from a {@link LlamaConfig}. */
+export interface LlamaDims {
+  /** `dim / nHeads`: width of one attention head. */
+  headSize: number;
+  /** `headSize * nKvHeads`: width of the keys (and values) of one position. */
+  kvDim: number;
+  /** `nHeads / nKvHeads`: query heads served by each key/value head. */
+  kvMul: number;
+}
+
 /** Head size, key/value width and group size derived from a config. */
-export function llamaDims(config: LlamaConfig): { headSize: number; kvDim: number; kvMul: number } {
+export function llamaDims(config: LlamaConfig): LlamaDims {
   const headSize = config.dim / config.nHeads;
   return { headSize, kvDim: headSize * config.nKvHeads, kvMul: config.nHeads / config.nKvHeads };
 }
@@ -84,5 +95,48 @@ export function validateLlamaConfig(config: LlamaConfig): void {
   }
   if ((config.dim / config.nHeads) % 2 !== 0) {
     throw new RangeError(`head size (${config.dim / config.nHeads}) must be even for RoPE`);
+  }
+}
+
+/**
+ * Check that every weight is a Float32Array of the length `config` implies
+ * and that `classifier` is `null` exactly when `config.sharedClassifier`.
+ *
+ * @throws TypeError when a weight is missing or not a Float32Array
+ * @throws RangeError naming the first weight with the wrong length
+ */
+export function checkLlamaWeights(config: LlamaConfig, weights: LlamaWeights): void {
+  const { dim, hiddenDim, nLayers, vocabSize } = config;
+  const { kvDim } = llamaDims(config);
+  const expect = (name: string, value: unknown, length: number): void => {
+    if (!(value instanceof Float32Array)) {
+      throw new TypeError(`weights.${name} must be a Float32Array, found ${value === null ? 'null' : typeof value}`);
+    }
+    if (value.length !== length) {
+      throw new RangeError(`weights.${name} must hold ${length} floats for this config, found ${value.length}`);
+    }
+  };
+  expect('tokenEmbedding', weights.tokenEmbedding, vocabSize * dim);
+  if (!Array.isArray(weights.layers) || weights.layers.length !== nLayers) {
+    throw new RangeError(`weights.layers must hold ${nLayers} layers, found ${weights.layers?.length}`);
+  }
+  weights.layers.forEach((layer, l) => {
+    expect(`layers[${l}].attnNorm`, layer.attnNorm, dim);
+    expect(`layers[${l}].wq`, layer.wq, dim * dim);
+    expect(`layers[${l}].wk`, layer.wk, kvDim * dim);
+    expect(`layers[${l}].wv`, layer.wv, kvDim * dim);
+    expect(`layers[${l}].wo`, layer.wo, dim * dim);
+    expect(`layers[${l}].ffnNorm`, layer.ffnNorm, dim);
+    expect(`layers[${l}].w1`, layer.w1, hiddenDim * dim);
+    expect(`layers[${l}].w2`, layer.w2, dim * hiddenDim);
+    expect(`layers[${l}].w3`, layer.w3, hiddenDim * dim);
+  });
+  expect('finalNorm', weights.finalNorm, dim);
+  if (config.sharedClassifier) {
+    if (weights.classifier !== null) {
+      throw new RangeError('weights.classifier must be null when config.sharedClassifier is true');
+    }
+  } else {
+    expect('classifier', weights.classifier, vocabSize * dim);
   }
 }
