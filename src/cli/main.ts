@@ -6,10 +6,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { convertCommand } from './convert-command.js';
+import { generateCommand } from './generate-command.js';
 import { inspectCommand } from './inspect-command.js';
 import { EXIT_USAGE, printCliError } from './run-action.js';
 
 const SUBCOMMANDS: ReadonlyArray<() => Command> = [
+  convertCommand,
+  generateCommand,
   inspectCommand,
 ];
 

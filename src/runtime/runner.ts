@@ -24,7 +24,9 @@ export interface RunnerTensor {
 
 /** An interpreter with fixed-shape inputs and outputs. */
 export interface ModelRunner {
+  /** The input tensors, in the interpreter's order (look them up by name). */
   getInputs(): RunnerTensor[];
+  /** The output tensors, in the interpreter's order (look them up by name). */
   getOutputs(): RunnerTensor[];
   /** Copy inputs in, run the graph once, copy outputs out. Synchronous. */
   infer(): boolean;
