@@ -1,0 +1,132 @@
+/**
+ * The inference worker: one per process, it owns every interpreter (native
+ * or fake) and runs the decode loops, so the host's event loop never waits
+ * for a matrix multiply and logits never leave this thread.
+ *
+ * Requests run one at a time in arrival order. The loop pauses every few
+ * milliseconds to flush token messages and let other messages in (a load, an
+ * unload); aborts arrive through a shared flag array checked before every
+ * step, so they take effect within one token even mid-slice.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { TinyEdgeError } from '../errors.js';
+import { createNativeRunner } from './create-native-runner.js';
+import { createTokenizer } from './create-tokenizer.js';
+import { KvCacheDecoder } from './kv-cache-decoder.js';
+import type { ModelRunner } from './runner.js';
+import { epochMs, runGeneration } from './run-generation.js';
+import type { Tokenizer } from './tokenizer.js';
+import { toWireError } from './wire-error.js';
+import type { HostMessage, LoadRequest, WirePiece, WorkerInit, WorkerMessage } from './worker-protocol.js';
+
+interface Slot {
+  decoder: KvCacheDecoder;
+  tokenizer: Tokenizer;
+  contextLength: number;
+  closed: boolean;
+}
+
+type GenerateMessage = Extract<HostMessage, { type: 'generate' }>;
+
+const port = parentPort;
+if (port === null) throw new Error('inference-worker must run in a worker thread');
+const flags = new Int32Array((workerData as WorkerInit).abortFlags);
+const slots = new Map<number, Slot>();
+const queue: GenerateMessage[] = [];
+let busy = false;
+
+const post = (message: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer);
+
+port.on('message', (message: HostMessage) => {
+  switch (message.type) {
+    case 'load':
+      void load(message);
+      break;
+    case 'unload': {
+      const slot = slots.get(message.slot);
+      if (slot !== undefined) slot.closed = true;
+      slots.delete(message.slot);
+      post({ type: 'unloaded', slot: message.slot });
+      break;
+    }
+    case 'generate':
+      queue.push(message);
+      void pump();
+      break;
+  }
+});
+
+async function load(request: LoadRequest): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const tokenizer = createTokenizer(request.tokenizer.kind, request.tokenizer.bytes, request.config.vocabSize);
+    const runner = await createRunner(request);
+    const decoder = new KvCacheDecoder(runner, request.config);
+    // TFLite allocates and packs lazily on the first invoke (3x a normal step on stories15M):
+    // pay it here, in the load time, not in the first request's time to first token.
+    decoder.step(tokenizer.bosId, 0);
+    slots.set(request.slot, { decoder, tokenizer, contextLength: request.contextLength, closed: false });
+    post({ type: 'loaded', slot: request.slot, ms: performance.now() - t0 });
+  } catch (err) {
+    post({ type: 'load-failed', slot: request.slot, error: toWireError(err) });
+  }
+}
+
+async function createRunner(request: LoadRequest): Promise<ModelRunner> {
+  if (request.runner === 'native') return createNativeRunner(request.model, { threads: request.threads });
+  // Loaded only when asked for, so production workers never parse the reference model code.
+  const { FakeLlamaRunner } = await import('../testing/fake-llama-runner.js');
+  return new FakeLlamaRunner(request.config, request.runner.weights);
+}
+
+async function pump(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  try {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) await generate(next);
+  } finally {
+    busy = false;
+  }
+}
+
+async function generate(request: GenerateMessage): Promise<void> {
+  const { id } = request;
+  const slot = slots.get(request.slot);
+  if (slot === undefined) {
+    const closed = new TinyEdgeError('E_CLOSED', 'the model was closed', 'Load the model again.');
+    post({ type: 'failed', id, error: toWireError(closed) });
+    return;
+  }
+  let batch: WirePiece[] = [];
+  let flushed = false;
+  const flush = (): void => {
+    if (batch.length === 0) return;
+    post({ type: 'pieces', id, pieces: batch });
+    batch = [];
+  };
+  try {
+    const result = await runGeneration(slot.decoder, slot.tokenizer, request.prompt, request.options, slot.contextLength, {
+      started: (promptTokens, promptPieces) => post({ type: 'started', id, promptTokens, promptPieces, at: epochMs() }),
+      piece: (piece) => {
+        batch.push(piece);
+        // The first token goes out at once (time to first token); later ones ride the slice flushes.
+        if (!flushed) {
+          flushed = true;
+          flush();
+        }
+      },
+      aborted: () => slot.closed || Atomics.load(flags, id % flags.length) === id,
+      pause: async () => {
+        flush();
+        await nextTurn();
+      },
+    });
+    flush();
+    post({ type: 'finished', id, result, at: epochMs() });
+  } catch (err) {
+    flush();
+    post({ type: 'failed', id, error: toWireError(err) });
+  }
+}

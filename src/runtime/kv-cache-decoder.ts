@@ -1,0 +1,115 @@
+import { performance } from 'node:perf_hooks';
+import { TinyEdgeError } from '../errors.js';
+import { llamaDims } from '../models/llama/config.js';
+import type { LlamaConfig } from '../models/llama/config.js';
+import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, kCacheName, kNewName, vCacheName, vNewName } from '../models/llama/graph-io.js';
+import type { ModelRunner, RunnerTensor } from './runner.js';
+
+/**
+ * Drives a llama decode-step graph (see `graph-io.ts`): writes the token and
+ * position, runs the interpreter, and copies each layer's new key and value
+ * into row `pos` of its cache input, in the runner's own input buffers.
+ *
+ * The runner's buffers are looked up by tensor name once and checked against
+ * the hyper-parameters, so a graph built for another shape fails at load
+ * time with a message naming the tensor rather than producing garbage.
+ *
+ * @example
+ * ```ts
+ * const decoder = new KvCacheDecoder(runner, config);
+ * const logits = decoder.step(1, 0); // BOS at position 0
+ * ```
+ */
+export class KvCacheDecoder {
+  /** Positions the cache holds. */
+  readonly seqLen: number;
+  /** Length of the logits vector. */
+  readonly vocabSize: number;
+  /** Milliseconds spent inside `runner.infer()` since construction or the last {@link KvCacheDecoder.resetTimer}. */
+  inferMs = 0;
+  readonly #runner: ModelRunner;
+  readonly #token: Int32Array;
+  readonly #pos: Int32Array;
+  readonly #logits: Float32Array;
+  /** Per layer and key/value head: the cache input and that head's row of the new-key/value output. */
+  readonly #rows: Array<{ cache: Float32Array; row: Float32Array; headOffset: number }> = [];
+  readonly #headSize: number;
+
+  /**
+   * @param runner - an interpreter of a graph honouring `graph-io.ts`
+   * @param config - the hyper-parameters the graph was built with
+   * @throws TinyEdgeError `E_MODEL_FORMAT` naming the first tensor that is missing or has the wrong type or shape
+   */
+  constructor(runner: ModelRunner, config: LlamaConfig) {
+    this.#runner = runner;
+    const { nLayers, nKvHeads, seqLen, vocabSize } = config;
+    const { headSize } = llamaDims(config);
+    this.seqLen = seqLen;
+    this.vocabSize = vocabSize;
+    this.#headSize = headSize;
+    const inputs = byName(runner.getInputs());
+    const outputs = byName(runner.getOutputs());
+    const tensor = (map: Map<string, RunnerTensor>, name: string, role: string, dtype: string, shape: number[]): RunnerTensor => {
+      const t = map.get(name);
+      const want = `${dtype} [${shape.join(', ')}]`;
+      if (t === undefined) {
+        throw formatError(`the model has no ${role} tensor "${name}" (expected ${want}); its ${role}s are ${[...map.keys()].join(', ') || 'none'}`);
+      }
+      const found = `${t.dataType} [${t.shape.split(',').filter((s) => s !== '').join(', ')}]`;
+      if (found !== want) throw formatError(`${role} tensor "${name}" is ${found}, expected ${want}`);
+      return t;
+    };
+    this.#token = tensor(inputs, TOKEN_INPUT, 'input', 'int32', [1]).data() as Int32Array;
+    this.#pos = tensor(inputs, POS_INPUT, 'input', 'int32', [1]).data() as Int32Array;
+    this.#logits = tensor(outputs, LOGITS_OUTPUT, 'output', 'float32', [1, vocabSize]).data() as Float32Array;
+    const cacheShape = [nKvHeads, seqLen, headSize];
+    const newShape = [nKvHeads, headSize];
+    for (let l = 0; l < nLayers; l++) {
+      for (const [cacheName, newName] of [[kCacheName(l), kNewName(l)], [vCacheName(l), vNewName(l)]] as const) {
+        const cache = tensor(inputs, cacheName, 'input', 'float32', cacheShape).data() as Float32Array;
+        const rows = tensor(outputs, newName, 'output', 'float32', newShape).data() as Float32Array;
+        // The runner reuses these buffers, so views made once stay valid: no allocation per step.
+        for (let h = 0; h < nKvHeads; h++) {
+          this.#rows.push({ cache, row: rows.subarray(h * headSize, (h + 1) * headSize), headOffset: h * seqLen * headSize });
+        }
+      }
+    }
+  }
+
+  /**
+   * Run `token` at `pos` and append its key/value rows to the cache.
+   *
+   * @param token - token id in `[0, vocabSize)`
+   * @param pos - position in `[0, seqLen)`; positions after it are forgotten
+   * @returns the logits, a view of the runner's output buffer: valid until the next `step`
+   * @throws TinyEdgeError `E_INFERENCE` when the interpreter fails
+   */
+  step(token: number, pos: number): Float32Array {
+    this.#token[0] = token;
+    this.#pos[0] = pos;
+    const t0 = performance.now();
+    try {
+      this.#runner.infer();
+    } catch (err) {
+      throw new TinyEdgeError('E_INFERENCE', `the interpreter failed at position ${pos}: ${(err as Error).message}`, 'The model file may be damaged or built for another runtime; rebuild the bundle.', { cause: err });
+    } finally {
+      this.inferMs += performance.now() - t0;
+    }
+    const at = pos * this.#headSize;
+    for (const { cache, row, headOffset } of this.#rows) cache.set(row, headOffset + at);
+    return this.#logits;
+  }
+
+  /** Zero {@link KvCacheDecoder.inferMs}. */
+  resetTimer(): void {
+    this.inferMs = 0;
+  }
+}
+
+function byName(tensors: RunnerTensor[]): Map<string, RunnerTensor> {
+  return new Map(tensors.map((t) => [t.name, t]));
+}
+
+function formatError(message: string): TinyEdgeError {
+  return new TinyEdgeError('E_MODEL_FORMAT', message, 'The model does not match its manifest: rebuild the bundle with `tinyedge convert`.');
+}

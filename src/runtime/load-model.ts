@@ -1,0 +1,60 @@
+import { performance } from 'node:perf_hooks';
+import { InferenceHost } from './inference-host.js';
+import { Model } from './model.js';
+import { readBundle } from './read-bundle.js';
+import { resolveModelLocation } from './resolve-model-location.js';
+import type { RunnerSpec } from './runner-spec.js';
+
+/** Options of {@link loadModel}. */
+export interface LoadModelOptions {
+  /** Interpreter threads, an integer in [1, 64]. Default 1: tiny models gain little from more, and the other cores stay free. */
+  threads?: number;
+  /** The interpreter: `'native'` (default) or a fake from `tinyedge/testing`. */
+  runner?: RunnerSpec;
+  /** Where bundled models live. Default: the `models/` directory of the tinyedge package. */
+  modelsDir?: string;
+}
+
+/**
+ * Load a model bundle: by name from tinyedge's bundled models, or by path
+ * (or `file:` URL) from anywhere. Every file is checked against the
+ * manifest's SHA-256 before the interpreter sees it. The runtime never
+ * touches the network, so `http(s)://` locations are refused.
+ *
+ * @param nameOrPath - a bundled model's name, a bundle directory, or a `file:` URL
+ * @param options - threads and runner; see {@link LoadModelOptions}
+ * @returns the loaded {@link Model}; close it when done
+ * @throws TypeError / RangeError for a bad argument
+ * @throws TinyEdgeError `E_NETWORK_REFUSED` for a network URL, `E_NOT_FOUND` for a missing bundle or file,
+ *   `E_BUNDLE_MANIFEST` for a bad manifest, `E_BUNDLE_HASH` for an altered file, `E_MODEL_FORMAT` /
+ *   `E_TOKENIZER_FORMAT` / `E_TOKENIZER_MISMATCH` for files the runtime cannot use,
+ *   `E_BACKEND_UNAVAILABLE` when the native backend cannot load
+ * @example
+ * ```ts
+ * const model = await loadModel('./bundles/stories260k');
+ * const { text } = await model.generate('Once upon a time', { maxTokens: 32, temperature: 0 }).result;
+ * await model.close();
+ * ```
+ */
+export async function loadModel(nameOrPath: string, options: LoadModelOptions = {}): Promise<Model> {
+  const t0 = performance.now();
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new RangeError(`threads must be an integer in [1, 64], found ${String(threads)}`);
+  const runner = options.runner ?? 'native';
+  if (runner !== 'native' && (typeof runner !== 'object' || runner === null || runner.kind !== 'fake-llama')) {
+    throw new TypeError(`runner must be 'native' or { kind: 'fake-llama', weights }, found ${JSON.stringify(runner)}`);
+  }
+  const dir = resolveModelLocation(nameOrPath, options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir });
+  const bundle = await readBundle(dir);
+  const { manifest } = bundle;
+  const host = await InferenceHost.acquire();
+  const slot = await host.load({
+    model: bundle.model,
+    tokenizer: { kind: manifest.tokenizer.kind, bytes: bundle.tokenizer },
+    config: manifest.hyperparameters,
+    contextLength: manifest.contextLength,
+    runner,
+    threads,
+  });
+  return new Model({ host, slot, manifest, dir, loadMs: performance.now() - t0 });
+}
