@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildLlamaTflite } from '../src/models/llama/build-llama-tflite.js';
 import type { LlamaConfig } from '../src/models/llama/config.js';
+import type { Int8Kernel } from '../src/models/llama/llama-graph-ops.js';
 import { LlamaReference } from '../src/models/llama/llama-reference.js';
 import { randomLlamaWeights } from '../src/models/llama/random-llama-weights.js';
 import { readLlama2cCheckpoint } from '../src/models/llama/read-llama2c-checkpoint.js';
@@ -28,10 +29,10 @@ interface Comparison {
  * the TFLite graph and the reference side by side for STEPS positions, feeding
  * both the reference's greedy token so that they stay on one sequence.
  */
-function compare(config: LlamaConfig, quantize: 'none' | 'int8'): Comparison {
+function compare(config: LlamaConfig, quantize: 'none' | 'int8', int8Kernel: Int8Kernel = 'auto'): Comparison {
   const checkpoint = writeLlama2cCheckpoint(config, randomLlamaWeights(config, 1234));
   const { config: read, weights } = readLlama2cCheckpoint(checkpoint);
-  const bytes = buildLlamaTflite(read, weights, { quantize });
+  const bytes = buildLlamaTflite(read, weights, { quantize, int8Kernel });
   const decoder = new KvCacheDecoder(nativeRunner(bytes), read);
   const reference = new LlamaReference(read, weights);
   let maxAbsDiff = 0;
@@ -61,16 +62,19 @@ describe('llama TFLite graph against the reference forward', () => {
       expect(fp32.greedyAgreement).toBe(1);
     });
 
-    it(`int8 stays close and agrees on most greedy tokens: ${name}`, () => {
-      const fp32 = compare(config, 'none');
-      const int8 = compare(config, 'int8');
-      console.log(`int8 ${name}: max |logit diff| ${int8.maxAbsDiff.toFixed(4)}, greedy agreement ${(int8.greedyAgreement * 100).toFixed(1)}%, size ${(100 * int8.bytes / fp32.bytes).toFixed(1)}% of fp32`);
-      // Per-row int8 with dynamically quantized activations: differences of a
-      // few tenths of a logit on random weights, most argmaxes unchanged.
-      expect(int8.maxAbsDiff).toBeLessThan(1);
-      expect(int8.greedyAgreement).toBeGreaterThanOrEqual(0.8);
-      expect(int8.bytes).toBeLessThan(fp32.bytes / 3);
-    });
+    for (const kernel of ['hybrid', 'dequantize'] as const) {
+      it(`int8 (${kernel}) stays close and agrees on most greedy tokens: ${name}`, () => {
+        const fp32 = compare(config, 'none');
+        const int8 = compare(config, 'int8', kernel);
+        console.log(`int8 ${kernel} ${name}: max |logit diff| ${int8.maxAbsDiff.toFixed(4)}, greedy agreement ${(int8.greedyAgreement * 100).toFixed(1)}%, size ${(100 * int8.bytes / fp32.bytes).toFixed(1)}% of fp32`);
+        // Per-row int8 weights: differences of a few tenths of a logit on
+        // random weights (hybrid also quantizes activations on the fly), most
+        // argmaxes unchanged.
+        expect(int8.maxAbsDiff).toBeLessThan(1);
+        expect(int8.greedyAgreement).toBeGreaterThanOrEqual(0.8);
+        expect(int8.bytes).toBeLessThan(fp32.bytes / 3);
+      });
+    }
   }
 
   it('int8 bundles of the stories260K shape are at most 30% of fp32', () => {

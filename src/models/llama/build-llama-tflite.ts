@@ -2,7 +2,7 @@ import { GraphBuilder, type TensorRef } from '../../tflite/graph-builder.js';
 import { checkLlamaWeights, llamaDims, validateLlamaConfig, type LlamaConfig, type LlamaWeights } from './config.js';
 import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, kCacheName, kNewName, vCacheName, vNewName } from './graph-io.js';
 import { additiveMask, attendInputCache, attendVariableCache, createCacheVariables, type AttentionDims } from './llama-attention.js';
-import { LlamaGraphOps } from './llama-graph-ops.js';
+import { LlamaGraphOps, type Int8Kernel } from './llama-graph-ops.js';
 import { quantizeRowsInt8 } from './quantize-rows-int8.js';
 
 /** How the weights of a llama graph are stored. */
@@ -25,6 +25,8 @@ export interface BuildLlamaOptions {
    * compares the two.
    */
   kvCache?: 'io' | 'variables';
+  /** How int8 matrices run; see {@link Int8Kernel}. Default `auto`. */
+  int8Kernel?: Int8Kernel;
   /** Stored in the model's description. Default `tinyedge llama (<quantize>)`. */
   description?: string;
 }
@@ -57,7 +59,7 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
   const { headSize, kvDim, kvMul } = llamaDims(config);
   const dims: AttentionDims = { nKvHeads, kvMul, headSize, seqLen, dim };
   const g = new GraphBuilder(options.description ?? `tinyedge llama (${quantize})`);
-  const ops = new LlamaGraphOps(g, quantize, config.normEps ?? 1e-5);
+  const ops = new LlamaGraphOps(g, quantize, config.normEps ?? 1e-5, options.int8Kernel ?? 'auto');
   if (kvCache === 'variables') createCacheVariables(ops, dims, nLayers);
 
   const token = g.input(TOKEN_INPUT, 'int32', [1]);
@@ -74,7 +76,7 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
   let embTable: TensorRef | null = null;
   const embQ = quantize === 'int8' ? quantizeRowsInt8(weights.tokenEmbedding, vocabSize, dim) : null;
   const embBuffers = embQ ? { values: g.buffer(embQ.values), scales: g.buffer(embQ.scales) } : null;
-  if (embBuffers) {
+  if (embQ && embBuffers) {
     const table = g.constantFromBuffer('tok_embeddings.int8', 'int8', [vocabSize, dim], embBuffers.values);
     const row = g.tensor('embedding.int8', 'int8', [1, dim]);
     g.op('GATHER', [table, token], [row], { type: 'GatherOptions', axis: 0 });
@@ -171,7 +173,7 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
     // Tied classifier: the norm weight stays a MUL so that the table is stored once.
     const xw = ops.binary('MUL', 'final_norm.weighted', xf, g.float32('final_norm.weight', weights.finalNorm, [dim]), [1, dim]);
     logits = g.tensor(LOGITS_OUTPUT, 'float32', [1, vocabSize]);
-    if (embBuffers) ops.hybridLinear('classifier', xw, embBuffers.values, embBuffers.scales, vocabSize, dim, logits);
+    if (embQ && embBuffers) ops.int8Linear('classifier', xw, embQ, embBuffers, vocabSize, dim, logits);
     else g.op('FULLY_CONNECTED', [xw, embTable!, null], [logits], { type: 'FullyConnectedOptions' });
   }
   g.output(logits);

@@ -1,5 +1,23 @@
 import type { GraphBuilder, TensorRef } from '../../tflite/graph-builder.js';
-import { quantizeRowsInt8 } from './quantize-rows-int8.js';
+import { quantizeRowsInt8, type RowQuantizedInt8 } from './quantize-rows-int8.js';
+
+/**
+ * How int8 matrices are applied. `hybrid`: TFLite's hybrid FULLY_CONNECTED
+ * (activations quantized on the fly, integer dot products; half the memory
+ * traffic of float). `dequantize`: a DEQUANTIZE of the constant, which TFLite
+ * computes once at the first invoke, feeding a float FULLY_CONNECTED (exact
+ * weight-only quantization, float speed, float memory at run time).
+ */
+export type Int8Kernel = 'hybrid' | 'dequantize' | 'auto';
+
+/**
+ * With `auto`, matrices with fewer elements than this run dequantized: the
+ * hybrid kernel's per-call cost (quantizing the input, the scale MUL) only
+ * pays off once a matrix is large enough for memory traffic to dominate.
+ * Measured on the stories260K (largest matrix 32K elements: dequantize 12%
+ * faster) and stories15M (smallest 249K: hybrid 2.2x faster) shapes.
+ */
+export const HYBRID_MIN_ELEMENTS = 65_536;
 
 /**
  * The handful of composite operations a llama graph is made of, written once
@@ -17,7 +35,7 @@ export class LlamaGraphOps {
    * @param quantize - how matrices are stored
    * @param normEps - RMSNorm epsilon
    */
-  constructor(readonly g: GraphBuilder, readonly quantize: 'none' | 'int8', normEps: number) {
+  constructor(readonly g: GraphBuilder, readonly quantize: 'none' | 'int8', normEps: number, readonly int8Kernel: Int8Kernel = 'auto') {
     this.#eps = g.float32('norm.eps', [normEps], [1]);
     this.#lastAxis = g.int32('norm.axis', [1], [1]);
   }
@@ -31,19 +49,29 @@ export class LlamaGraphOps {
       return out;
     }
     const q = quantizeRowsInt8(w, rows, cols);
-    return this.hybridLinear(name, x, this.g.buffer(q.values), this.g.buffer(q.scales), rows, cols, out);
+    return this.int8Linear(name, x, q, { values: this.g.buffer(q.values) }, rows, cols, out);
   }
 
   /**
-   * An int8 matrix (given as buffer indices of its values and per-row
-   * scales) applied to float activations. TFLite 2.9's hybrid
-   * FULLY_CONNECTED reads a single weight scale, so the matrix goes in with
-   * scale 1 and the per-row scales follow as a MUL.
+   * An int8 matrix with per-row scales applied to float activations.
+   * `buffers` hold `q.values` and (optionally) `q.scales` already, so that a
+   * tied embedding table is stored once.
    */
-  hybridLinear(name: string, x: TensorRef, valuesBuffer: number, scalesBuffer: number, rows: number, cols: number, out: TensorRef): TensorRef {
+  int8Linear(name: string, x: TensorRef, q: RowQuantizedInt8, buffers: { values: number; scales?: number }, rows: number, cols: number, out: TensorRef): TensorRef {
+    const valuesBuffer = buffers.values;
+    const kernel = this.int8Kernel === 'auto' ? (rows * cols < HYBRID_MIN_ELEMENTS ? 'dequantize' : 'hybrid') : this.int8Kernel;
+    // Scale 1 and per-row scales as a MUL afterwards: TFLite 2.9's hybrid
+    // FULLY_CONNECTED reads a single weight scale, and per-channel parameters
+    // would cost 12 bytes a row in the flatbuffer against 4 in a buffer.
     const wt = this.g.constantFromBuffer(`${name}.weight`, 'int8', [rows, cols], valuesBuffer, { scale: [1] });
+    let weights = wt;
+    if (kernel === 'dequantize') {
+      weights = this.g.tensor(`${name}.weight_f32`, 'float32', [rows, cols]);
+      this.g.op('DEQUANTIZE', [wt], [weights]);
+    }
     const raw = this.g.tensor(`${name}.raw`, 'float32', [1, rows]);
-    this.g.op('FULLY_CONNECTED', [x, wt, null], [raw], { type: 'FullyConnectedOptions', asymmetricQuantizeInputs: true });
+    this.g.op('FULLY_CONNECTED', [x, weights, null], [raw], { type: 'FullyConnectedOptions', asymmetricQuantizeInputs: kernel === 'hybrid' });
+    const scalesBuffer = buffers.scales ?? this.g.buffer(q.scales);
     const scales = this.g.constantFromBuffer(`${name}.scale`, 'float32', [rows], scalesBuffer);
     this.g.op('MUL', [raw, scales], [out], { type: 'MulOptions' });
     return out;
