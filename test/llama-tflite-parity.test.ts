@@ -29,10 +29,10 @@ interface Comparison {
  * the TFLite graph and the reference side by side for STEPS positions, feeding
  * both the reference's greedy token so that they stay on one sequence.
  */
-function compare(config: LlamaConfig, quantize: 'none' | 'int8', int8Kernel: Int8Kernel = 'auto'): Comparison {
+function compare(config: LlamaConfig, quantize: 'none' | 'int8', int8Kernel: Int8Kernel = 'auto', attentionWindow?: number): Comparison {
   const checkpoint = writeLlama2cCheckpoint(config, randomLlamaWeights(config, 1234));
   const { config: read, weights } = readLlama2cCheckpoint(checkpoint);
-  const bytes = buildLlamaTflite(read, weights, { quantize, int8Kernel });
+  const bytes = buildLlamaTflite(read, weights, attentionWindow === undefined ? { quantize, int8Kernel } : { quantize, int8Kernel, attentionWindow });
   const decoder = new KvCacheDecoder(nativeRunner(bytes), read);
   const reference = new LlamaReference(read, weights);
   let maxAbsDiff = 0;
@@ -76,6 +76,15 @@ describe('llama TFLite graph against the reference forward', () => {
       });
     }
   }
+
+  it('a windowed step (IF pos < window) matches on both sides of the window, and shares one copy of the weights', () => {
+    const config = SHAPES['tied classifier, 8 heads / 4 kv heads']!;
+    const windowed = compare(config, 'none', 'auto', 24);
+    expect(windowed.maxAbsDiff).toBeLessThan(1e-4);
+    expect(windowed.greedyAgreement).toBe(1);
+    const plain = compare(config, 'none', 'auto', 0);
+    expect(windowed.bytes).toBeLessThan(plain.bytes * 1.1);
+  });
 
   it('int8 bundles of the stories260K shape are at most 30% of fp32', () => {
     const config: LlamaConfig = { dim: 64, hiddenDim: 172, nLayers: 5, nHeads: 8, nKvHeads: 4, vocabSize: 512, seqLen: 512, sharedClassifier: true };

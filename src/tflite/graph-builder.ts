@@ -11,6 +11,9 @@ import {
 } from './schema.js';
 import { writeBuiltinOptions, type OperatorOptions } from './operator-options.js';
 
+/** Constant buffers up to this size are stored once per distinct content. */
+const SMALL_BUFFER_BYTES = 4096;
+
 /** Element types the graph builder accepts, by name. */
 export type DType = 'float32' | 'int32' | 'int8' | 'uint8' | 'int16' | 'bool' | 'int64' | 'resource';
 
@@ -61,6 +64,7 @@ interface SubgraphEntry {
   inputs: number[];
   outputs: number[];
   names: Set<string>;
+  constants: Map<string, TensorEntry>;
 }
 
 interface OperatorEntry {
@@ -91,6 +95,7 @@ export type ConstantData = Float32Array | Int32Array | Int8Array | Uint8Array | 
 export class GraphBuilder {
   private readonly buffers: Uint8Array[] = [new Uint8Array(0)];
   private readonly opcodes = new Map<number, number>();
+  private readonly smallBuffers = new Map<string, number>();
   private readonly subgraphs: SubgraphEntry[] = [];
   private current = 0;
 
@@ -104,7 +109,7 @@ export class GraphBuilder {
    * it the target of the following calls; returns its index.
    */
   addSubgraph(name: string): number {
-    this.subgraphs.push({ name, tensors: [], operators: [], inputs: [], outputs: [], names: new Set() });
+    this.subgraphs.push({ name, tensors: [], operators: [], inputs: [], outputs: [], names: new Set(), constants: new Map() });
     this.current = this.subgraphs.length - 1;
     return this.current;
   }
@@ -113,6 +118,11 @@ export class GraphBuilder {
   useSubgraph(index: number): void {
     if (!this.subgraphs[index]) throw new RangeError(`GraphBuilder: no subgraph ${index}`);
     this.current = index;
+  }
+
+  /** Index of the subgraph the following calls add to. */
+  get currentSubgraph(): number {
+    return this.current;
   }
 
   private get sg(): SubgraphEntry {
@@ -144,18 +154,34 @@ export class GraphBuilder {
    */
   buffer(data: ConstantData): number {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    // Small constants (shapes, axes, index ranges) repeat across layers and
+    // subgraphs: store each distinct one once.
+    const key = bytes.byteLength <= SMALL_BUFFER_BYTES ? Buffer.from(bytes).toString('base64') : null;
+    const known = key === null ? undefined : this.smallBuffers.get(key);
+    if (known !== undefined) return known;
     this.buffers.push(bytes);
+    if (key !== null) this.smallBuffers.set(key, this.buffers.length - 1);
     return this.buffers.length - 1;
   }
 
-  /** A constant tensor whose data lives in buffer `buffer` (see {@link GraphBuilder.buffer}). */
+  /**
+   * A constant tensor whose data lives in buffer `buffer` (see
+   * {@link GraphBuilder.buffer}). Asking again for the same buffer, type,
+   * shape and quantization in the same subgraph returns the first tensor, so
+   * a repeated constant costs one tensor (named by its first use).
+   */
   constantFromBuffer(name: string, dtype: DType, shape: readonly number[], buffer: number, quantization?: Quantization): TensorRef {
     const expected = shape.reduce((a, b) => a * b, 1) * bytesPer(dtype);
     const have = this.buffers[buffer]?.byteLength;
     if (have !== expected) {
       throw new RangeError(`constant ${name}: shape [${shape.join(', ')}] ${dtype} needs ${expected} bytes, buffer ${buffer} has ${have}`);
     }
-    return this.add(name, dtype, shape, buffer, quantization);
+    const key = JSON.stringify([buffer, dtype, shape, quantization ? [Array.from(quantization.scale), Array.from(quantization.zeroPoint ?? []), quantization.axis ?? 0] : null]);
+    const known = this.sg.constants.get(key);
+    if (known) return known;
+    const tensor = this.add(name, dtype, shape, buffer, quantization);
+    this.sg.constants.set(key, tensor);
+    return tensor;
   }
 
   /** A constant tensor with its own buffer. */

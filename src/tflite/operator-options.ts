@@ -24,6 +24,7 @@ export type OperatorOptions =
   | { type: 'BatchMatMulOptions'; adjX?: boolean; adjY?: boolean }
   | { type: 'VarHandleOptions'; container?: string; sharedName: string }
   | { type: 'CallOnceOptions'; initSubgraphIndex: number }
+  | { type: 'IfOptions'; thenSubgraphIndex: number; elseSubgraphIndex: number }
   | {
       type:
         | 'DequantizeOptions' | 'LessOptions' | 'GreaterOptions' | 'SelectOptions' | 'SelectV2Options' | 'SliceOptions'
@@ -112,6 +113,12 @@ export function writeBuiltinOptions(fb: Builder, o: OperatorOptions): { type: ke
       offset = fb.endObject();
       break;
     }
+    case 'IfOptions':
+      fb.startObject(2);
+      fb.addFieldInt32(Slots.IfOptions.thenSubgraphIndex, o.thenSubgraphIndex, 0);
+      fb.addFieldInt32(Slots.IfOptions.elseSubgraphIndex, o.elseSubgraphIndex, 0);
+      offset = fb.endObject();
+      break;
     case 'CallOnceOptions':
       fb.startObject(1);
       fb.addFieldInt32(Slots.CallOnceOptions.initSubgraphIndex, o.initSubgraphIndex, 0);

@@ -71,6 +71,7 @@ export const BuiltinOperator = {
   SQUARE: 92,
   FILL: 94,
   SPLIT_V: 102,
+  IF: 118,
   SELECT_V2: 123,
   BATCH_MATMUL: 126,
   PLACEHOLDER_FOR_GREATER_OP_CODES: 127,
@@ -106,6 +107,7 @@ export const BuiltinOptions = {
   SquareOptions: 66,
   FillOptions: 68,
   SplitVOptions: 79,
+  IfOptions: 92,
   SelectV2Options: 98,
   BatchMatMulOptions: 101,
   CallOnceOptions: 103,
@@ -148,6 +150,7 @@ export const Slots = {
   BatchMatMulOptions: { adjX: 0, adjY: 1, asymmetricQuantizeInputs: 2 },
   VarHandleOptions: { container: 0, sharedName: 1 },
   CallOnceOptions: { initSubgraphIndex: 0 },
+  IfOptions: { thenSubgraphIndex: 0, elseSubgraphIndex: 1 },
 } as const;
 
 /** Every `BuiltinOperator` name by code, for reading files tinyedge did not write. */

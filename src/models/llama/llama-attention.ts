@@ -58,6 +58,65 @@ export function attendInputCache(
   return ops.reshape(`${p}.mix`, ops.binary('ADD', `${p}.mix_sum`, mixCache, mixSelf, [nKvHeads, kvMul, headSize]), [1, d.dim]);
 }
 
+/** The two attention subgraphs a windowed step chooses between. */
+export interface AttentionBranches {
+  window: number;
+  /** Subgraph attending over the first `window` cache rows. */
+  windowed: number;
+  /** Subgraph attending over all `seqLen` rows. */
+  full: number;
+}
+
+/**
+ * Build the two attention subgraphs of a windowed step. They hold no
+ * weights, so every layer's IF calls the same two: inputs `q`, `k_new`,
+ * `v_new`, `k_cache`, `v_cache` (full size), `pos`; output the mixed values.
+ */
+export function createAttentionBranches(ops: LlamaGraphOps, d: AttentionDims, window: number, q: readonly number[]): AttentionBranches {
+  const { g } = ops;
+  const caller = g.currentSubgraph;
+  const { nKvHeads, headSize, seqLen } = d;
+  const cacheShape = [nKvHeads, seqLen, headSize];
+  const [windowed, full] = [window, seqLen].map((rows) => {
+    const index = g.addSubgraph(`attention_${rows}`);
+    // TFLite 2.9's IF sizes a branch's inputs by tensor index, so they must be its first tensors.
+    const inputs = {
+      q: g.input('q', 'float32', q), kNew: g.input('k_new', 'float32', [nKvHeads, headSize]), vNew: g.input('v_new', 'float32', [nKvHeads, headSize]),
+      kCache: g.input('k_cache', 'float32', cacheShape), vCache: g.input('v_cache', 'float32', cacheShape), pos: g.input('pos', 'int32', [1]),
+    };
+    const b = ops.sibling();
+    const slice = (name: string, cache: TensorRef): TensorRef => {
+      if (rows === seqLen) return cache;
+      const out = g.tensor(name, 'float32', [nKvHeads, rows, headSize]);
+      g.op('SLICE', [cache, g.int32(`${name}.begin`, [0, 0, 0]), g.int32(`${name}.size`, [nKvHeads, rows, headSize])], [out], { type: 'SliceOptions' });
+      return out;
+    };
+    const mask = additiveMask(b, 'mask', rows, inputs.pos);
+    const mix = attendInputCache(b, 'attn', { ...d, seqLen: rows }, inputs.q, inputs.kNew, inputs.vNew, slice('k_window', inputs.kCache), slice('v_window', inputs.vCache), mask);
+    g.output(mix);
+    return index;
+  }) as [number, number];
+  g.useSubgraph(caller);
+  return { window, windowed, full };
+}
+
+/**
+ * Attention over an input cache through an IF: while `pos < window` the
+ * branch over the first `window` rows, after that the one over all of them.
+ * The IF copies this layer's cache into the branch it runs.
+ *
+ * @param useWindow - bool `[1]`, `pos < window`, computed once per step
+ * @returns the heads' mixed values, `[1, dim]`
+ */
+export function attendInputCacheWindowed(
+  ops: LlamaGraphOps, p: string, d: AttentionDims, branches: AttentionBranches, useWindow: TensorRef,
+  q: TensorRef, kNew: TensorRef, vNew: TensorRef, kCache: TensorRef, vCache: TensorRef, pos: TensorRef,
+): TensorRef {
+  const mix = ops.g.tensor(`${p}.mix`, 'float32', [1, d.dim]);
+  ops.g.op('IF', [useWindow, q, kNew, vNew, kCache, vCache, pos], [mix], { type: 'IfOptions', thenSubgraphIndex: branches.windowed, elseSubgraphIndex: branches.full });
+  return mix;
+}
+
 /**
  * Create the resource variables that hold every layer's cache, zeroed once by
  * a `CALL_ONCE` initializer subgraph. Must be called before any operator of

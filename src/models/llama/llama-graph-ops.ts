@@ -1,5 +1,5 @@
 import type { GraphBuilder, TensorRef } from '../../tflite/graph-builder.js';
-import { quantizeRowsInt8, type RowQuantizedInt8 } from './quantize-rows-int8.js';
+import { quantizeRowsInt8 } from './quantize-rows-int8.js';
 
 /**
  * How int8 matrices are applied. `hybrid`: TFLite's hybrid FULLY_CONNECTED
@@ -19,6 +19,12 @@ export type Int8Kernel = 'hybrid' | 'dequantize' | 'auto';
  */
 export const HYBRID_MIN_ELEMENTS = 65_536;
 
+/** Buffer indices of a stored matrix: float values, or int8 values with per-row scales. */
+export interface WeightBuffers {
+  values: number;
+  scales?: number;
+}
+
 /**
  * The handful of composite operations a llama graph is made of, written once
  * over a {@link GraphBuilder}: float or int8 linear layers, element-wise
@@ -27,37 +33,67 @@ export const HYBRID_MIN_ELEMENTS = 65_536;
  * @internal
  */
 export class LlamaGraphOps {
-  readonly #eps: TensorRef;
-  readonly #lastAxis: TensorRef;
+  readonly #normEps: number;
+  #normConstants: { eps: TensorRef; axis: TensorRef } | null = null;
 
   /**
-   * @param g - the graph under construction
+   * @param g - the graph under construction; constants go into its current subgraph
    * @param quantize - how matrices are stored
    * @param normEps - RMSNorm epsilon
+   * @param int8Kernel - how int8 matrices run
+   * @param store - buffers already written, by weight name: subgraphs that
+   *   use the same weights (one per attention window) share one copy
    */
-  constructor(readonly g: GraphBuilder, readonly quantize: 'none' | 'int8', normEps: number, readonly int8Kernel: Int8Kernel = 'auto') {
-    this.#eps = g.float32('norm.eps', [normEps], [1]);
-    this.#lastAxis = g.int32('norm.axis', [1], [1]);
+  constructor(
+    readonly g: GraphBuilder,
+    readonly quantize: 'none' | 'int8',
+    normEps: number,
+    readonly int8Kernel: Int8Kernel = 'auto',
+    readonly store = new Map<string, WeightBuffers>(),
+  ) {
+    this.#normEps = normEps;
   }
 
-  /** `out = x · Wᵀ` for a row-major `[rows, cols]` matrix, stored as float32 or int8 per row. */
-  linear(name: string, x: TensorRef, w: Float32Array, rows: number, cols: number, outName = name): TensorRef {
+  /** Ops for another subgraph of the same graph, sharing stored weights. */
+  sibling(): LlamaGraphOps {
+    return new LlamaGraphOps(this.g, this.quantize, this.#normEps, this.int8Kernel, this.store);
+  }
+
+  /**
+   * `out = x · Wᵀ` for a row-major `[rows, cols]` matrix, stored as float32 or
+   * int8 per row. `w` is only called the first time a weight name is seen.
+   */
+  linear(name: string, x: TensorRef, w: () => Float32Array, rows: number, cols: number, outName = name): TensorRef {
     const out = this.g.tensor(outName, 'float32', [1, rows]);
+    const buffers = this.weights(name, w, rows, cols);
     if (this.quantize === 'none') {
-      const wt = this.g.float32(`${name}.weight`, w, [rows, cols]);
+      const wt = this.g.constantFromBuffer(`${name}.weight`, 'float32', [rows, cols], buffers.values);
       this.g.op('FULLY_CONNECTED', [x, wt, null], [out], { type: 'FullyConnectedOptions' });
       return out;
     }
-    const q = quantizeRowsInt8(w, rows, cols);
-    return this.int8Linear(name, x, q, { values: this.g.buffer(q.values) }, rows, cols, out);
+    return this.int8Linear(name, x, buffers, rows, cols, out);
+  }
+
+  /** The stored buffers of weight `name`, writing them on first use. */
+  weights(name: string, w: () => Float32Array, rows: number, cols: number): WeightBuffers {
+    let buffers = this.store.get(name);
+    if (!buffers) {
+      if (this.quantize === 'none') {
+        buffers = { values: this.g.buffer(w()) };
+      } else {
+        const quantized = quantizeRowsInt8(w(), rows, cols);
+        buffers = { values: this.g.buffer(quantized.values), scales: this.g.buffer(quantized.scales) };
+      }
+      this.store.set(name, buffers);
+    }
+    return buffers;
   }
 
   /**
-   * An int8 matrix with per-row scales applied to float activations.
-   * `buffers` hold `q.values` and (optionally) `q.scales` already, so that a
-   * tied embedding table is stored once.
+   * An int8 matrix with per-row scales (see {@link LlamaGraphOps.weights})
+   * applied to float activations.
    */
-  int8Linear(name: string, x: TensorRef, q: RowQuantizedInt8, buffers: { values: number; scales?: number }, rows: number, cols: number, out: TensorRef): TensorRef {
+  int8Linear(name: string, x: TensorRef, buffers: WeightBuffers, rows: number, cols: number, out: TensorRef): TensorRef {
     const valuesBuffer = buffers.values;
     const kernel = this.int8Kernel === 'auto' ? (rows * cols < HYBRID_MIN_ELEMENTS ? 'dequantize' : 'hybrid') : this.int8Kernel;
     // Scale 1 and per-row scales as a MUL afterwards: TFLite 2.9's hybrid
@@ -71,8 +107,7 @@ export class LlamaGraphOps {
     }
     const raw = this.g.tensor(`${name}.raw`, 'float32', [1, rows]);
     this.g.op('FULLY_CONNECTED', [x, weights, null], [raw], { type: 'FullyConnectedOptions', asymmetricQuantizeInputs: kernel === 'hybrid' });
-    const scalesBuffer = buffers.scales ?? this.g.buffer(q.scales);
-    const scales = this.g.constantFromBuffer(`${name}.scale`, 'float32', [rows], scalesBuffer);
+    const scales = this.g.constantFromBuffer(`${name}.scale`, 'float32', [rows], buffers.scales!);
     this.g.op('MUL', [raw, scales], [out], { type: 'MulOptions' });
     return out;
   }
@@ -103,9 +138,10 @@ export class LlamaGraphOps {
     const width = x.shape[1]!;
     const sq = this.binary('MUL', `${name}.sq`, x, x, [1, width]);
     const ms = this.g.tensor(`${name}.ms`, 'float32', [1, 1]);
-    this.g.op('MEAN', [sq, this.#lastAxis], [ms], { type: 'ReducerOptions', keepDims: true });
+    this.#normConstants ??= { eps: this.g.float32('norm.eps', [this.#normEps], [1]), axis: this.g.int32('norm.axis', [1], [1]) };
+    this.g.op('MEAN', [sq, this.#normConstants.axis], [ms], { type: 'ReducerOptions', keepDims: true });
     const r = this.g.tensor(`${name}.rsqrt`, 'float32', [1, 1]);
-    this.g.op('RSQRT', [this.binary('ADD', `${name}.ms_eps`, ms, this.#eps, [1, 1])], [r]);
+    this.g.op('RSQRT', [this.binary('ADD', `${name}.ms_eps`, ms, this.#normConstants.eps, [1, 1])], [r]);
     return this.binary('MUL', `${name}.out`, x, r, [1, width]);
   }
 }
