@@ -23,7 +23,7 @@ interface Row {
   result: CaseResult;
 }
 
-async function runCase(c: BenchCase): Promise<CaseResult> {
+async function runOnce(c: BenchCase): Promise<CaseResult> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'case.ts'), JSON.stringify(c)], {
     maxBuffer: 16 << 20,
   });
@@ -31,12 +31,28 @@ async function runCase(c: BenchCase): Promise<CaseResult> {
   return JSON.parse(last) as CaseResult;
 }
 
+/** Run a case `repeat` times, each in a fresh process, and keep the median of every figure. */
+async function runCase(c: BenchCase, repeat: number): Promise<CaseResult> {
+  const runs: CaseResult[] = [];
+  for (let i = 0; i < repeat; i++) runs.push(await runOnce(c));
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(runs[0]!) as Array<keyof CaseResult>) {
+    const first = runs[0]![key];
+    if (typeof first === 'number') out[key] = median(runs.map((r) => r[key] as number));
+    else if (first && typeof first === 'object') {
+      out[key] = Object.fromEntries(Object.keys(first).map((k) => [k, median(runs.map((r) => (r[key] as Record<string, number>)[k]!))]));
+    }
+  }
+  return out as unknown as CaseResult;
+}
+
 const fmt = (v: number | undefined, digits = 1): string => (v === undefined ? '' : v.toFixed(digits));
 
 function table(rows: Row[]): string {
-  const head = '| shape | engine | weights | decode tok/s | TTFT ms | load ms | peak RSS MB | outside invoke | event-loop lag p99 / max ms |';
+  const head = '| shape | engine | weights | decode tok/s | TTFT ms (first request) | load ms | peak RSS MB | outside invoke | event-loop lag p99 / max ms |';
   const lines = rows.map(({ shape, engine, weights, result: r }) =>
-    `| ${shape} | ${engine} | ${weights} | ${fmt(r.tokensPerSecond, 0)} | ${fmt(r.timeToFirstTokenMs)} | ${fmt(r.loadMs, 0)} | ${fmt(r.peakRssMb, 0)} | ` +
+    `| ${shape} | ${engine} | ${weights} | ${fmt(r.tokensPerSecond, 0)} | ${fmt(r.timeToFirstTokenMs)}${r.coldTimeToFirstTokenMs === undefined ? '' : ` (${fmt(r.coldTimeToFirstTokenMs)})`} | ${fmt(r.loadMs, 0)} | ${fmt(r.peakRssMb, 0)} | ` +
     `${r.outsideInferFraction === undefined ? '' : `${(r.outsideInferFraction * 100).toFixed(1)}%`} | ` +
     `${r.eventLoopLagP99Ms === undefined ? '' : `${fmt(r.eventLoopLagP99Ms, 2)} / ${fmt(r.eventLoopLagMaxMs, 2)}`} |`,
   );
@@ -47,11 +63,12 @@ async function main(): Promise<void> {
   const program = new Command('bench')
     .description('Measure decode tokens/s, time to first token, load time, peak RSS, event-loop lag and time outside invoke.')
     .option('--tokens <n>', 'tokens to generate per case', (v) => Number.parseInt(v, 10), 128)
+    .option('--repeat <n>', 'runs per case, each in a fresh process; the median is reported', (v) => Number.parseInt(v, 10), 3)
     .option('--shape <id>', `only this shape (${BENCH_SHAPES.map((s) => s.id).join(', ')})`)
     .option('--no-peer', 'skip node-llama-cpp')
     .option('--json', 'print one JSON object instead of tables')
     .parse();
-  const opts = program.opts<{ tokens: number; shape?: string; peer: boolean; json?: boolean }>();
+  const opts = program.opts<{ tokens: number; repeat: number; shape?: string; peer: boolean; json?: boolean }>();
   const shapes = BENCH_SHAPES.filter((s) => opts.shape === undefined || s.id === opts.shape);
   if (shapes.length === 0) program.error(`unknown shape ${opts.shape}`);
   const log = (line: string): void => void (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -76,10 +93,10 @@ async function main(): Promise<void> {
       }
       for (const [engine, weights, c] of cases) {
         log(`  ${engine} ${weights}...`);
-        rows.push({ shape: shape.id, engine, weights, result: await runCase(c) });
+        rows.push({ shape: shape.id, engine, weights, result: await runCase(c, opts.repeat) });
       }
       log('  KV cache as graph inputs vs TFLite resource variables...');
-      kv[shape.id] = (await runCase({ kind: 'kv-cache', config: shape.config, seed: shape.seed, steps: shape.config.seqLen })).kvCacheMsPerToken;
+      kv[shape.id] = (await runCase({ kind: 'kv-cache', config: shape.config, seed: shape.seed, steps: shape.config.seqLen }, 1)).kvCacheMsPerToken;
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -91,7 +108,7 @@ async function main(): Promise<void> {
     return;
   }
   log(`\nmachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}`);
-  log(`${opts.tokens} tokens per case, greedy, 1 thread, prompt "Once upon a time"\n`);
+  log(`${opts.tokens} tokens per case, greedy, 1 thread, prompt "Once upon a time", median of ${opts.repeat} runs\n`);
   log(table(rows));
   log('\n| shape | file | bytes |\n|---|---|---|');
   for (const [shape, files] of Object.entries(sizes)) for (const [file, bytes] of Object.entries(files)) log(`| ${shape} | ${file} | ${bytes} |`);
