@@ -20,7 +20,8 @@ export type BenchCase =
   | { kind: 'tinyedge'; bundle: string; maxTokens: number }
   | { kind: 'reference'; checkpoint: string; promptTokens: number[]; maxTokens: number }
   | { kind: 'llama.cpp'; gguf: string; promptTokens: number[]; maxTokens: number }
-  | { kind: 'kv-cache'; config: LlamaConfig; seed: number; steps: number };
+  | { kind: 'kv-cache'; config: LlamaConfig; seed: number; steps: number }
+  | { kind: 'attention-window'; config: LlamaConfig; seed: number; window: number };
 
 /** Figures a case reports; absent where they do not apply. */
 export interface CaseResult {
@@ -34,6 +35,8 @@ export interface CaseResult {
   eventLoopLagP99Ms?: number;
   eventLoopLagMaxMs?: number;
   kvCacheMsPerToken?: { io: number; variables: number };
+  /** ms/token before and after the window's edge, with the window off and on. */
+  attentionWindowMsPerToken?: { offBefore: number; onBefore: number; offAfter: number; onAfter: number };
   peakRssMb: number;
 }
 
@@ -113,13 +116,36 @@ async function kvCache(c: Extract<BenchCase, { kind: 'kv-cache' }>): Promise<Cas
   return { kvCacheMsPerToken: best, peakRssMb: peakRssMb() };
 }
 
+/** Steps before and after the attention window's edge, with and without the window, int8, best of 7 rounds. */
+async function attentionWindow(c: Extract<BenchCase, { kind: 'attention-window' }>): Promise<CaseResult> {
+  const weights = randomLlamaWeights(c.config, c.seed);
+  const decoders = {
+    off: new KvCacheDecoder(await createNativeRunner(buildLlamaTflite(c.config, weights, { attentionWindow: 0 })), c.config),
+    on: new KvCacheDecoder(await createNativeRunner(buildLlamaTflite(c.config, weights, { attentionWindow: c.window })), c.config),
+  };
+  const time = (d: KvCacheDecoder, from: number, to: number): number => {
+    const t = performance.now();
+    for (let p = from; p < to; p++) d.step(5, p);
+    return (performance.now() - t) / (to - from);
+  };
+  const best = { offBefore: Infinity, onBefore: Infinity, offAfter: Infinity, onAfter: Infinity };
+  for (let round = 0; round < 7; round++) {
+    best.offBefore = Math.min(best.offBefore, time(decoders.off, 0, c.window));
+    best.onBefore = Math.min(best.onBefore, time(decoders.on, 0, c.window));
+    best.offAfter = Math.min(best.offAfter, time(decoders.off, c.window, c.config.seqLen));
+    best.onAfter = Math.min(best.onAfter, time(decoders.on, c.window, c.config.seqLen));
+  }
+  return { attentionWindowMsPerToken: best, peakRssMb: peakRssMb() };
+}
+
 async function main(): Promise<void> {
   const c = JSON.parse(process.argv[2] ?? '') as BenchCase;
   const result =
     c.kind === 'tinyedge' ? await tinyedge(c)
     : c.kind === 'reference' ? await reference(c)
     : c.kind === 'llama.cpp' ? await llamaCpp(c)
-    : await kvCache(c);
+    : c.kind === 'kv-cache' ? await kvCache(c)
+    : await attentionWindow(c);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
 import type { BenchCase, CaseResult } from './case.js';
+import { defaultAttentionWindow } from '../src/models/llama/build-llama-tflite.js';
 import { prepareShape } from './prepare.js';
 import { BENCH_SHAPES } from './shapes.js';
 
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const sizes: Record<string, Record<string, number>> = {};
   const kv: Record<string, CaseResult['kvCacheMsPerToken']> = {};
+  const windows: Record<string, { window: number; offBefore: number; onBefore: number; offAfter: number; onAfter: number }> = {};
   try {
     for (const shape of shapes) {
       log(`\n# ${shape.label}\npreparing weights, bundles and GGUF files...`);
@@ -97,6 +99,9 @@ async function main(): Promise<void> {
       }
       log('  KV cache as graph inputs vs TFLite resource variables...');
       kv[shape.id] = (await runCase({ kind: 'kv-cache', config: shape.config, seed: shape.seed, steps: shape.config.seqLen }, 1)).kvCacheMsPerToken;
+      const window = defaultAttentionWindow(shape.config) || 128;
+      log(`  attention window ${window} off vs on...`);
+      windows[shape.id] = { window, ...(await runCase({ kind: 'attention-window', config: shape.config, seed: shape.seed, window }, 1)).attentionWindowMsPerToken! };
     }
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -104,7 +109,7 @@ async function main(): Promise<void> {
 
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, date: new Date().toISOString() };
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ machine, tokens: opts.tokens, rows, sizes, kvCache: kv }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ machine, tokens: opts.tokens, rows, sizes, kvCache: kv, attentionWindow: windows }, null, 2)}\n`);
     return;
   }
   log(`\nmachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}`);
@@ -114,6 +119,11 @@ async function main(): Promise<void> {
   for (const [shape, files] of Object.entries(sizes)) for (const [file, bytes] of Object.entries(files)) log(`| ${shape} | ${file} | ${bytes} |`);
   log('\n| shape | KV cache as inputs, ms/token | KV cache in resource variables, ms/token |\n|---|---|---|');
   for (const [shape, k] of Object.entries(kv)) log(`| ${shape} | ${fmt(k?.io, 3)} | ${fmt(k?.variables, 3)} |`);
+  log('\n| shape | window | ms/token before the edge, off / on | after the edge, off / on | default |\n|---|---|---|---|---|');
+  for (const [shape, w] of Object.entries(windows)) {
+    const config = shapes.find((s) => s.id === shape)!.config;
+    log(`| ${shape} | ${w.window} | ${fmt(w.offBefore, 3)} / ${fmt(w.onBefore, 3)} | ${fmt(w.offAfter, 3)} / ${fmt(w.onAfter, 3)} | ${defaultAttentionWindow(config) ? 'on' : 'off'} |`);
+  }
 }
 
 await main();
