@@ -34,3 +34,24 @@ export type { LlamaConfig, LlamaLayerWeights, LlamaWeights } from './models/llam
 export { randomLlamaWeights } from './models/llama/random-llama-weights.js';
 export { writeLlama2cCheckpoint } from './models/llama/write-llama2c-checkpoint.js';
 export { writeLlama2cTokenizer } from './tokenizers/write-llama2c-tokenizer.js';
+
+// TFLite flatbuffers: write graphs, read any model back.
+export { GraphBuilder } from './tflite/graph-builder.js';
+export type { ConstantData, DType, Quantization, TensorRef } from './tflite/graph-builder.js';
+export type { CastTypeName, FusedActivation, OperatorOptions } from './tflite/operator-options.js';
+export { readTfliteModel } from './tflite/read-tflite-model.js';
+export type {
+  TfliteBuffer, TfliteMetadata, TfliteModelInfo, TfliteOperator, TfliteOperatorCode, TfliteQuantization,
+  TfliteSignatureDef, TfliteSignatureTensor, TfliteSubgraph, TfliteTensor,
+} from './tflite/tflite-model-info.js';
+export { summarizeTfliteModel } from './tflite/summarize-tflite-model.js';
+export type { TfliteDtypeBytes, TfliteModelSummary, TfliteOperatorCount, TfliteTensorSummary } from './tflite/tflite-model-summary.js';
+export { formatTfliteSummary } from './tflite/format-tflite-summary.js';
+
+// Llama-family models: the graph, the reference forward pass, llama2.c files.
+export { buildLlamaTflite, defaultAttentionWindow } from './models/llama/build-llama-tflite.js';
+export type { BuildLlamaOptions, LlamaQuantization } from './models/llama/build-llama-tflite.js';
+export type { Int8Kernel } from './models/llama/llama-graph-ops.js';
+export { LlamaReference } from './models/llama/llama-reference.js';
+export { readLlama2cCheckpoint } from './models/llama/read-llama2c-checkpoint.js';
+export { Llama2cTokenizer } from './tokenizers/llama2c-tokenizer.js';

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { GenerateOptions } from '../runtime/generate-options.js';
+import type { GenerationStats } from '../runtime/generation.js';
 import { loadModel } from '../runtime/load-model.js';
 import { runAction } from './run-action.js';
 
@@ -28,23 +29,8 @@ export interface GenerateJson {
   prompt: string;
   /** Why generation ended. */
   stopReason: string;
-  /** Counts and timings. */
-  stats: {
-    /** Prompt tokens, BOS included. */
-    promptTokens: number;
-    /** Generated tokens. */
-    generatedTokens: number;
-    /** Time to the first generated token, ms. */
-    timeToFirstTokenMs: number;
-    /** Decode rate, tokens/s. */
-    tokensPerSecond: number;
-    /** Model load time, ms. */
-    loadMs: number;
-    /** Time inside the interpreter, ms. */
-    inferMs: number;
-    /** Share of the time spent outside the interpreter, 0..1. */
-    outsideInferFraction: number;
-  };
+  /** Counts and timings, as the model reports them. */
+  stats: GenerationStats;
 }
 
 /** llama2.c run's default `-n`: 256 positions, prompt included. */

@@ -47,8 +47,11 @@ export interface TensorRef {
   readonly subgraph: number;
   /** Index in the subgraph's tensor list. */
   readonly index: number;
+  /** Tensor name, unique within its subgraph. */
   readonly name: string;
+  /** Element type. */
   readonly dtype: DType;
+  /** Static shape; `[]` is a scalar. */
   readonly shape: readonly number[];
 }
 

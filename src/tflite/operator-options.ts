@@ -1,31 +1,113 @@
 import type { Builder } from 'flatbuffers';
 import { Activation, BuiltinOptions, Slots, TensorType } from './schema.js';
 
-/** Fused activation names for the options that take one. */
-export type FusedActivation = keyof typeof Activation;
+/** Fused activation names for the options that take one (`NONE`, `RELU`, `RELU6`, ...). */
+export type FusedActivation = 'NONE' | 'RELU' | 'RELU_N1_TO_1' | 'RELU6' | 'TANH' | 'SIGN_BIT';
+
+/** Tensor type names accepted by `CastOptions`. */
+export type CastTypeName = 'FLOAT32' | 'INT32' | 'INT8' | 'UINT8' | 'INT16' | 'INT64' | 'BOOL';
 
 /**
- * Builtin options of the operators tinyedge emits. Each member names its
- * `BuiltinOptions` union type; fields left out take the schema's defaults.
+ * Builtin options of the operators tinyedge emits. `type` names the
+ * `BuiltinOptions` union member; fields left out take the schema's defaults.
  */
 export type OperatorOptions =
-  | { type: 'FullyConnectedOptions'; fusedActivation?: FusedActivation; keepNumDims?: boolean; asymmetricQuantizeInputs?: boolean }
-  | { type: 'SoftmaxOptions'; beta: number }
-  | { type: 'ConcatenationOptions'; axis: number; fusedActivation?: FusedActivation }
-  | { type: 'AddOptions'; fusedActivation?: FusedActivation }
-  | { type: 'SubOptions'; fusedActivation?: FusedActivation }
-  | { type: 'MulOptions'; fusedActivation?: FusedActivation }
-  | { type: 'ReshapeOptions'; newShape: readonly number[] }
-  | { type: 'GatherOptions'; axis: number; batchDims?: number }
-  | { type: 'ReducerOptions'; keepDims: boolean }
-  | { type: 'SplitOptions'; numSplits: number }
-  | { type: 'SplitVOptions'; numSplits: number }
-  | { type: 'CastOptions'; inDataType: keyof typeof TensorType; outDataType: keyof typeof TensorType }
-  | { type: 'BatchMatMulOptions'; adjX?: boolean; adjY?: boolean }
-  | { type: 'VarHandleOptions'; container?: string; sharedName: string }
-  | { type: 'CallOnceOptions'; initSubgraphIndex: number }
-  | { type: 'IfOptions'; thenSubgraphIndex: number; elseSubgraphIndex: number }
   | {
+      /** The `BuiltinOptions` union member. */
+      type: 'FullyConnectedOptions';
+      /** Activation applied to the output. Default `NONE`. */
+      fusedActivation?: FusedActivation;
+      /** Keep the input's leading dimensions in the output. Default false. */
+      keepNumDims?: boolean;
+      /** Hybrid (int8 weight) kernels: quantize activations asymmetrically. Default false. */
+      asymmetricQuantizeInputs?: boolean;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'SoftmaxOptions';
+      /** Inverse temperature: softmax(beta * x). */
+      beta: number;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'ConcatenationOptions';
+      /** Axis to concatenate along. */
+      axis: number;
+      /** Activation applied to the output. Default `NONE`. */
+      fusedActivation?: FusedActivation;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'AddOptions' | 'SubOptions' | 'MulOptions';
+      /** Activation applied to the output. Default `NONE`. */
+      fusedActivation?: FusedActivation;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'ReshapeOptions';
+      /** The output shape (also given as the operator's second input). */
+      newShape: readonly number[];
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'GatherOptions';
+      /** Axis of the params tensor that the indices select along. */
+      axis: number;
+      /** Leading batch dimensions shared by params and indices. Default 0. */
+      batchDims?: number;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'ReducerOptions';
+      /** Keep reduced axes with size 1. */
+      keepDims: boolean;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'SplitOptions' | 'SplitVOptions';
+      /** Number of outputs. */
+      numSplits: number;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'CastOptions';
+      /** Input element type. */
+      inDataType: CastTypeName;
+      /** Output element type. */
+      outDataType: CastTypeName;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'BatchMatMulOptions';
+      /** Use the left operand transposed (last two axes). Default false. */
+      adjX?: boolean;
+      /** Use the right operand transposed (last two axes). Default false. */
+      adjY?: boolean;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'VarHandleOptions';
+      /** Resource container. Default empty. */
+      container?: string;
+      /** Name every VAR_HANDLE of the same variable shares. */
+      sharedName: string;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'CallOnceOptions';
+      /** Subgraph run once, before the first invoke's other operators. */
+      initSubgraphIndex: number;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
+      type: 'IfOptions';
+      /** Subgraph run when the condition is true. */
+      thenSubgraphIndex: number;
+      /** Subgraph run when the condition is false. */
+      elseSubgraphIndex: number;
+    }
+  | {
+      /** The `BuiltinOptions` union member. */
       type:
         | 'DequantizeOptions' | 'LessOptions' | 'GreaterOptions' | 'SelectOptions' | 'SelectV2Options' | 'SliceOptions'
         | 'SquareOptions' | 'FillOptions' | 'TransposeOptions' | 'ReadVariableOptions' | 'AssignVariableOptions' | 'DynamicUpdateSliceOptions';
