@@ -50,8 +50,30 @@ class Llama2cAdapter implements Tokenizer {
   }
 }
 
+/**
+ * The text of every piece that is plain ASCII (what most tokens are), decoded
+ * once per tokenizer: the streaming decoder then skips byte handling for them.
+ * `null` where a piece needs the byte path (byte tokens, non-ASCII, dropped
+ * control bytes, a leading space that BOS would strip).
+ */
+const asciiPieces = new WeakMap<Llama2cTokenizer, (string | null)[]>();
+
+function asciiTable(tok: Llama2cTokenizer): (string | null)[] {
+  let table = asciiPieces.get(tok);
+  if (!table) {
+    table = Array.from({ length: tok.vocabSize }, (_, id) => {
+      const bytes = tok.printable(tok.decodePiece(-1, id));
+      if (bytes.length === 0 || bytes.some((b) => b >= 0x80)) return null;
+      return String.fromCharCode(...bytes);
+    });
+    asciiPieces.set(tok, table);
+  }
+  return table;
+}
+
 class Llama2cTextDecoder implements TokenTextDecoder {
   readonly #tok: Llama2cTokenizer;
+  readonly #ascii: (string | null)[];
   readonly #utf8 = new TextDecoder('utf-8');
   #previous: number;
   /** Continuation bytes the last character still waits for; > 0 means text is held back. */
@@ -59,6 +81,7 @@ class Llama2cTextDecoder implements TokenTextDecoder {
 
   constructor(tok: Llama2cTokenizer, previous: number) {
     this.#tok = tok;
+    this.#ascii = asciiTable(tok);
     this.#previous = previous;
   }
 
@@ -68,6 +91,11 @@ class Llama2cTextDecoder implements TokenTextDecoder {
   }
 
   push(tokenId: number): string {
+    const fast = this.#need === 0 && this.#previous !== this.#tok.bosId ? this.#ascii[tokenId] : null;
+    if (typeof fast === 'string') {
+      this.#previous = tokenId;
+      return fast;
+    }
     const bytes = this.#tok.printable(this.#tok.decodePiece(this.#previous, tokenId));
     this.#previous = tokenId;
     for (const b of bytes) {

@@ -95,8 +95,13 @@ export class KvCacheDecoder {
     } finally {
       this.inferMs += performance.now() - t0;
     }
-    const at = pos * this.#headSize;
-    for (const { cache, row, headOffset } of this.#rows) cache.set(row, headOffset + at);
+    // Rows are a few floats each: a plain loop beats one TypedArray#set call per row.
+    const hs = this.#headSize;
+    const at = pos * hs;
+    for (const { cache, row, headOffset } of this.#rows) {
+      const base = headOffset + at;
+      for (let i = 0; i < hs; i++) cache[base + i] = row[i]!;
+    }
     return this.#logits;
   }
 
