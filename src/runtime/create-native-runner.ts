@@ -1,5 +1,32 @@
 import { TinyEdgeError } from '../errors.js';
+import { readTfliteModel } from '../tflite/read-tflite-model.js';
+import { TENSOR_TYPE_BYTES } from '../tflite/schema.js';
 import type { ModelRunner, RunnerOptions } from './runner.js';
+
+/** Largest tensor, and largest total of run-time tensors, a model may ask the interpreter for. */
+const MAX_TENSOR_BYTES = 1 << 30;
+
+/**
+ * Reject, with a TinyEdgeError, a model whose structure is broken or whose
+ * tensors ask for more memory than any tinyedge model needs.
+ */
+function checkTfliteForNative(model: Uint8Array): void {
+  const info = readTfliteModel(model); // E_MODEL_FORMAT on any structural fault
+  let runtimeBytes = 0;
+  for (const sg of info.subgraphs) {
+    for (const t of sg.tensors) {
+      const elements = t.shape.reduce((n, d) => n * Math.max(d, 0), 1);
+      const bytes = elements * (TENSOR_TYPE_BYTES[t.type] ?? 8);
+      if (bytes > MAX_TENSOR_BYTES) {
+        throw new TinyEdgeError('E_MODEL_FORMAT', `tensor "${t.name}" [${t.shape.join(', ')}] ${t.dtype} would take ${bytes} bytes`, 'The model file is damaged; rebuild the bundle with `tinyedge convert`.');
+      }
+      if (t.buffer === 0) runtimeBytes += bytes;
+    }
+  }
+  if (runtimeBytes > MAX_TENSOR_BYTES) {
+    throw new TinyEdgeError('E_MODEL_FORMAT', `the model's run-time tensors would take ${runtimeBytes} bytes`, 'The model file is damaged; rebuild the bundle with `tinyedge convert`.');
+  }
+}
 
 interface TfliteNodeModule {
   TFLiteNodeModelRunner: new (model: ArrayBuffer, options: { threads?: number }) => ModelRunner;
@@ -35,10 +62,9 @@ export async function createNativeRunner(model: Uint8Array, options: RunnerOptio
       { cause: err },
     );
   }
-  // TFLite's own check reports to stderr before failing; catch the common case (not a TFLite file at all) quietly.
-  if (model.byteLength < 8 || String.fromCharCode(...model.subarray(4, 8)) !== 'TFL3') {
-    throw new TinyEdgeError('E_MODEL_FORMAT', 'the model is not a TFLite flatbuffer (no "TFL3" identifier at byte 4)', 'Rebuild the bundle with `tinyedge convert`.');
-  }
+  // TFLite aborts the whole process on some malformed models (std::bad_alloc
+  // for absurd shapes) instead of failing: read the structure ourselves first.
+  checkTfliteForNative(model);
   // The binding copies exactly `byteLength` bytes of the ArrayBuffer it is given.
   const exact = model.buffer.slice(model.byteOffset, model.byteOffset + model.byteLength) as ArrayBuffer;
   try {
