@@ -12,6 +12,7 @@ import { randomLlamaWeights } from '../src/models/llama/random-llama-weights.js'
 import { readLlama2cCheckpoint } from '../src/models/llama/read-llama2c-checkpoint.js';
 import { createNativeRunner } from '../src/runtime/create-native-runner.js';
 import { KvCacheDecoder } from '../src/runtime/kv-cache-decoder.js';
+import { WindowedDecoder, type DecodeStep } from '../src/runtime/windowed-decoder.js';
 import { runLlamaCppPeer } from './gguf/llama-cpp-peer.js';
 import { BENCH_PROMPT } from './shapes.js';
 
@@ -35,8 +36,8 @@ export interface CaseResult {
   eventLoopLagP99Ms?: number;
   eventLoopLagMaxMs?: number;
   kvCacheMsPerToken?: { io: number; variables: number };
-  /** ms/token before and after the window's edge, with the window off and on. */
-  attentionWindowMsPerToken?: { offBefore: number; onBefore: number; offAfter: number; onAfter: number };
+  /** ms/token before and after the window's edge: full graph, IF window, two interpreters. */
+  attentionWindowMsPerToken?: Record<'fullBefore' | 'fullAfter' | 'ifWindowBefore' | 'ifWindowAfter' | 'twoModelsBefore' | 'twoModelsAfter', number>;
   peakRssMb: number;
 }
 
@@ -116,26 +117,33 @@ async function kvCache(c: Extract<BenchCase, { kind: 'kv-cache' }>): Promise<Cas
   return { kvCacheMsPerToken: best, peakRssMb: peakRssMb() };
 }
 
-/** Steps before and after the attention window's edge, with and without the window, int8, best of 7 rounds. */
+/**
+ * Positions before the window's edge (0 .. window-1) and after it, int8, best
+ * of 7 rounds: the full graph alone, the full graph with an IF window, and
+ * the runtime's pair of interpreters (a short-context model, then the full one).
+ */
 async function attentionWindow(c: Extract<BenchCase, { kind: 'attention-window' }>): Promise<CaseResult> {
   const weights = randomLlamaWeights(c.config, c.seed);
-  const decoders = {
-    off: new KvCacheDecoder(await createNativeRunner(buildLlamaTflite(c.config, weights, { attentionWindow: 0 })), c.config),
-    on: new KvCacheDecoder(await createNativeRunner(buildLlamaTflite(c.config, weights, { attentionWindow: c.window })), c.config),
+  const decoder = async (config: LlamaConfig, attentionWindow: number): Promise<KvCacheDecoder> =>
+    new KvCacheDecoder(await createNativeRunner(buildLlamaTflite(config, weights, { attentionWindow })), config);
+  const decoders: Record<'full' | 'ifWindow' | 'twoModels', DecodeStep> = {
+    full: await decoder(c.config, 0),
+    ifWindow: await decoder(c.config, c.window),
+    twoModels: new WindowedDecoder(await decoder({ ...c.config, seqLen: c.window }, 0), await decoder(c.config, 0)),
   };
-  const time = (d: KvCacheDecoder, from: number, to: number): number => {
+  const time = (d: DecodeStep, from: number, to: number): number => {
     const t = performance.now();
     for (let p = from; p < to; p++) d.step(5, p);
     return (performance.now() - t) / (to - from);
   };
-  const best = { offBefore: Infinity, onBefore: Infinity, offAfter: Infinity, onAfter: Infinity };
+  const best: Record<string, number> = {};
   for (let round = 0; round < 7; round++) {
-    best.offBefore = Math.min(best.offBefore, time(decoders.off, 0, c.window));
-    best.onBefore = Math.min(best.onBefore, time(decoders.on, 0, c.window));
-    best.offAfter = Math.min(best.offAfter, time(decoders.off, c.window, c.config.seqLen));
-    best.onAfter = Math.min(best.onAfter, time(decoders.on, c.window, c.config.seqLen));
+    for (const [name, d] of Object.entries(decoders)) {
+      best[`${name}Before`] = Math.min(best[`${name}Before`] ?? Infinity, time(d, 0, c.window));
+      best[`${name}After`] = Math.min(best[`${name}After`] ?? Infinity, time(d, c.window, c.config.seqLen));
+    }
   }
-  return { attentionWindowMsPerToken: best, peakRssMb: peakRssMb() };
+  return { attentionWindowMsPerToken: best as NonNullable<CaseResult['attentionWindowMsPerToken']>, peakRssMb: peakRssMb() };
 }
 
 async function main(): Promise<void> {

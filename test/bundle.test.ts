@@ -119,6 +119,9 @@ describe('manifest validation', () => {
     ['unlisted model', (m) => delete (m.files as Record<string, unknown>)['model.tflite'], /files\["model.tflite"\]/],
     ['empty licence', (m) => (m.licence = ''), /field "licence"/],
     ['old format', (m) => (m.formatVersion = 0), /field "formatVersion"/],
+    ['window as long as the context', (m) => (m.windowModel = { file: 'model.tflite', rows: 16 }), /field "windowModel.file"/],
+    ['window rows not below seqLen', (m) => (m.windowModel = { file: 'w.tflite', rows: 64 }), /field "windowModel.rows" must be an integer in \[1, 63\]/],
+    ['unlisted window model', (m) => (m.windowModel = { file: 'w.tflite', rows: 16 }), /files\["w.tflite"\]/],
   ];
   it.each(cases)('%s', (_name, edit, message) => {
     const m = JSON.parse(JSON.stringify(manifest)) as Record<string, unknown>;

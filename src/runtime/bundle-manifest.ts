@@ -47,6 +47,18 @@ export interface BundleManifest {
   contextLength: number;
   /** File name of the `.tflite` graph inside the bundle. */
   model: string;
+  /**
+   * Optional: the same model built with a context of only `rows` positions,
+   * which the runtime runs while a sequence is shorter than that (see
+   * `WindowedDecoder`). Written by `tinyedge convert` where attending over
+   * the whole context dominates a step.
+   */
+  windowModel?: {
+    /** File name inside the bundle. */
+    file: string;
+    /** Positions it holds; fewer than `hyperparameters.seqLen`. */
+    rows: number;
+  };
   /** The tokenizer's file name inside the bundle and its format. */
   tokenizer: {
     /** File name inside the bundle. */
@@ -64,7 +76,7 @@ export interface BundleManifest {
 
 const TOP_LEVEL_KEYS = new Set([
   'formatVersion', 'name', 'version', 'family', 'hyperparameters', 'quantization', 'contextLength',
-  'model', 'tokenizer', 'licence', 'description', 'files',
+  'model', 'windowModel', 'tokenizer', 'licence', 'description', 'files',
 ]);
 const HYPER_KEYS = new Set([
   'dim', 'hiddenDim', 'nLayers', 'nHeads', 'nKvHeads', 'vocabSize', 'seqLen', 'sharedClassifier', 'normEps', 'ropeTheta',
@@ -128,6 +140,18 @@ export function parseBundleManifest(value: unknown, source = 'manifest.json'): B
     fail('contextLength', `an integer in [1, ${hp.seqLen}] (hyperparameters.seqLen)`, ctx);
   }
   if (!isPlainFileName(m.model)) fail('model', 'a file name inside the bundle (no directories)', m.model);
+  let windowFile: string | null = null;
+  if (m.windowModel !== undefined) {
+    const w = asRecord(m.windowModel) ?? fail('windowModel', 'an object { file, rows } when present', m.windowModel);
+    for (const key of Object.keys(w)) {
+      if (key !== 'file' && key !== 'rows') fail(`windowModel.${key}`, 'absent (unknown field)', w[key]);
+    }
+    if (!isPlainFileName(w.file) || w.file === m.model) fail('windowModel.file', 'a file name inside the bundle other than the model', w.file);
+    if (typeof w.rows !== 'number' || !Number.isSafeInteger(w.rows) || w.rows < 1 || w.rows >= hp.seqLen) {
+      fail('windowModel.rows', `an integer in [1, ${hp.seqLen - 1}] (below hyperparameters.seqLen)`, w.rows);
+    }
+    windowFile = w.file as string;
+  }
   const tok = asRecord(m.tokenizer) ?? fail('tokenizer', 'an object { file, kind }', m.tokenizer);
   for (const key of Object.keys(tok)) {
     if (key !== 'file' && key !== 'kind') fail(`tokenizer.${key}`, 'absent (unknown field)', tok[key]);
@@ -148,6 +172,7 @@ export function parseBundleManifest(value: unknown, source = 'manifest.json'): B
   const tokFile = tok.file as string;
   if (!(model in files)) fail(`files["${model}"]`, 'an entry for the model file', undefined);
   if (!(tokFile in files)) fail(`files["${tokFile}"]`, 'an entry for the tokenizer file', undefined);
+  if (windowFile !== null && !(windowFile in files)) fail(`files["${windowFile}"]`, 'an entry for the window model file', undefined);
   return m as unknown as BundleManifest;
 }
 

@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildLlamaTflite } from '../models/llama/build-llama-tflite.js';
+import { buildLlamaModels } from '../models/llama/build-llama-tflite.js';
 import { readLlama2cCheckpoint } from '../models/llama/read-llama2c-checkpoint.js';
 import { Llama2cTokenizer } from '../tokenizers/llama2c-tokenizer.js';
 import type { BundleManifest } from './bundle-manifest.js';
@@ -69,7 +69,7 @@ export async function convertLlama2c(options: ConvertLlama2cOptions): Promise<Co
   // Parsing proves the tokenizer is well formed and matches the vocabulary before anything is built.
   Llama2cTokenizer.fromBytes(options.tokenizer, config.vocabSize);
   options.onProgress?.('build');
-  const model = buildLlamaTflite(config, weights, { quantize });
+  const { model, windowModel } = buildLlamaModels(config, weights, quantize);
   options.onProgress?.('write');
   const dir = resolve(options.out);
   const manifest = await writeBundle(dir, {
@@ -79,6 +79,7 @@ export async function convertLlama2c(options: ConvertLlama2cOptions): Promise<Co
     quantization: quantize,
     ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }),
     model,
+    ...(windowModel === undefined ? {} : { windowModel }),
     tokenizer: { kind: 'llama2c', bytes: options.tokenizer },
     licence: options.licence ?? 'unspecified',
     description: 'converted from a llama2.c checkpoint by tinyedge',

@@ -14,7 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { TinyEdgeError } from '../errors.js';
 import { createNativeRunner } from './create-native-runner.js';
 import { createTokenizer } from './create-tokenizer.js';
+import type { LlamaConfig } from '../models/llama/config.js';
 import { KvCacheDecoder } from './kv-cache-decoder.js';
+import { WindowedDecoder, type DecodeStep } from './windowed-decoder.js';
 import type { ModelRunner } from './runner.js';
 import { epochMs, runGeneration } from './run-generation.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -22,7 +24,7 @@ import { toWireError } from './wire-error.js';
 import type { HostMessage, LoadRequest, WirePiece, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 interface Slot {
-  decoder: KvCacheDecoder;
+  decoder: DecodeStep;
   tokenizer: Tokenizer;
   contextLength: number;
   closed: boolean;
@@ -62,8 +64,13 @@ async function load(request: LoadRequest): Promise<void> {
   const t0 = performance.now();
   try {
     const tokenizer = createTokenizer(request.tokenizer.kind, request.tokenizer.bytes, request.config.vocabSize);
-    const runner = await createRunner(request);
-    const decoder = new KvCacheDecoder(runner, request.config);
+    const full = new KvCacheDecoder(await createRunner(request, request.model, request.config), request.config);
+    let decoder: DecodeStep = full;
+    if (request.windowModel) {
+      const windowConfig = { ...request.config, seqLen: request.windowModel.rows };
+      decoder = new WindowedDecoder(new KvCacheDecoder(await createRunner(request, request.windowModel.model, windowConfig), windowConfig), full);
+      full.step(tokenizer.bosId, 0); // warm the full interpreter too (see below)
+    }
     // TFLite allocates and packs lazily on the first invoke (3x a normal step on stories15M):
     // pay it here, in the load time, not in the first request's time to first token.
     decoder.step(tokenizer.bosId, 0);
@@ -74,11 +81,11 @@ async function load(request: LoadRequest): Promise<void> {
   }
 }
 
-async function createRunner(request: LoadRequest): Promise<ModelRunner> {
-  if (request.runner === 'native') return createNativeRunner(request.model, { threads: request.threads });
+async function createRunner(request: LoadRequest, model: Uint8Array, config: LlamaConfig): Promise<ModelRunner> {
+  if (request.runner === 'native') return createNativeRunner(model, { threads: request.threads });
   // Loaded only when asked for, so production workers never parse the reference model code.
   const { FakeLlamaRunner } = await import('../testing/fake-llama-runner.js');
-  return new FakeLlamaRunner(request.config, request.runner.weights);
+  return new FakeLlamaRunner(config, request.runner.weights);
 }
 
 async function pump(): Promise<void> {

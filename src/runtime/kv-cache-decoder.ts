@@ -109,6 +109,26 @@ export class KvCacheDecoder {
   resetTimer(): void {
     this.inferMs = 0;
   }
+
+  /**
+   * Copy cache rows `0 .. rows-1` of every layer and head into `target`, a
+   * decoder of the same model with a context at least `rows` long.
+   *
+   * @throws RangeError when the two decoders do not hold the same layers and heads, or `rows` exceeds either context
+   */
+  copyCacheRowsTo(target: KvCacheDecoder, rows: number): void {
+    if (target.#rows.length !== this.#rows.length || target.#headSize !== this.#headSize) {
+      throw new RangeError('copyCacheRowsTo: the target decoder runs a model of another shape');
+    }
+    if (!Number.isInteger(rows) || rows < 0 || rows > this.seqLen || rows > target.seqLen) {
+      throw new RangeError(`copyCacheRowsTo: rows must be an integer in [0, ${Math.min(this.seqLen, target.seqLen)}], found ${rows}`);
+    }
+    const n = rows * this.#headSize;
+    this.#rows.forEach(({ cache, headOffset }, i) => {
+      const to = target.#rows[i]!;
+      to.cache.set(cache.subarray(headOffset, headOffset + n), to.headOffset);
+    });
+  }
 }
 
 function byName(tensors: RunnerTensor[]): Map<string, RunnerTensor> {

@@ -50,6 +50,7 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   const host = await InferenceHost.acquire();
   const slot = await host.load({
     model: bundle.model,
+    ...(bundle.windowModel === undefined ? {} : { windowModel: { model: bundle.windowModel.bytes, rows: bundle.windowModel.rows } }),
     tokenizer: { kind: manifest.tokenizer.kind, bytes: bundle.tokenizer },
     config: manifest.hyperparameters,
     contextLength: manifest.contextLength,

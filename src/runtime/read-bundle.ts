@@ -13,6 +13,8 @@ export interface ModelBundle {
   manifest: BundleManifest;
   /** The `.tflite` bytes. */
   model: Uint8Array;
+  /** The window model's bytes and rows, when the bundle has one. */
+  windowModel?: { bytes: Uint8Array; rows: number };
   /** The tokenizer file's bytes. */
   tokenizer: Uint8Array;
 }
@@ -67,5 +69,12 @@ export async function readBundle(dir: string): Promise<ModelBundle> {
     contents.set(file, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
   // parseBundleManifest guarantees both files are listed, hence read above.
-  return { dir, manifest, model: contents.get(manifest.model)!, tokenizer: contents.get(manifest.tokenizer.file)! };
+  const window = manifest.windowModel;
+  return {
+    dir,
+    manifest,
+    model: contents.get(manifest.model)!,
+    ...(window === undefined ? {} : { windowModel: { bytes: contents.get(window.file)!, rows: window.rows } }),
+    tokenizer: contents.get(manifest.tokenizer.file)!,
+  };
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { TinyEdgeError } from '../errors.js';
-import type { KvCacheDecoder } from './kv-cache-decoder.js';
+import type { DecodeStep } from './windowed-decoder.js';
 import { Sampler } from './sampler.js';
 import { StopSequenceMatcher } from './stop-sequence-matcher.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -46,7 +46,7 @@ export const epochMs = (): number => performance.timeOrigin + performance.now();
  * ```
  */
 export async function runGeneration(
-  decoder: KvCacheDecoder,
+  decoder: DecodeStep,
   tokenizer: Tokenizer,
   prompt: string,
   options: WorkerGenerateOptions,

@@ -20,6 +20,8 @@ export interface LoadRequest {
   type: 'load';
   slot: number;
   model: Uint8Array;
+  /** The same model built with a context of only `rows` positions, run while `pos < rows`. */
+  windowModel?: { model: Uint8Array; rows: number };
   tokenizer: { kind: TokenizerKind; bytes: Uint8Array };
   config: LlamaConfig;
   contextLength: number;

@@ -21,6 +21,8 @@ export interface WriteBundleOptions {
   contextLength?: number;
   /** The `.tflite` bytes, written as `model.tflite`. */
   model: Uint8Array;
+  /** The same model with a context of `rows` positions, written as `model-window.tflite` (see {@link BundleManifest.windowModel}). */
+  windowModel?: { bytes: Uint8Array; rows: number };
   /** The tokenizer file and its format; `file` defaults to `tokenizer.bin`. */
   tokenizer: {
     /** Its format. */
@@ -59,6 +61,10 @@ export async function writeBundle(dir: string, options: WriteBundleOptions): Pro
   if (!(options.model instanceof Uint8Array)) throw new TypeError('writeBundle: options.model must be a Uint8Array');
   if (!(options.tokenizer?.bytes instanceof Uint8Array)) throw new TypeError('writeBundle: options.tokenizer.bytes must be a Uint8Array');
   const modelFile = 'model.tflite';
+  const windowFile = 'model-window.tflite';
+  if (options.windowModel !== undefined && !(options.windowModel.bytes instanceof Uint8Array)) {
+    throw new TypeError('writeBundle: options.windowModel.bytes must be a Uint8Array');
+  }
   const tokenizerFile = options.tokenizer.file ?? 'tokenizer.bin';
   const manifest: BundleManifest = {
     formatVersion: BUNDLE_FORMAT_VERSION,
@@ -69,15 +75,17 @@ export async function writeBundle(dir: string, options: WriteBundleOptions): Pro
     quantization: options.quantization,
     contextLength: options.contextLength ?? options.config.seqLen,
     model: modelFile,
+    ...(options.windowModel === undefined ? {} : { windowModel: { file: windowFile, rows: options.windowModel.rows } }),
     tokenizer: { file: tokenizerFile, kind: options.tokenizer.kind },
     licence: options.licence,
     ...(options.description === undefined ? {} : { description: options.description }),
     files: {
       [modelFile]: entry(options.model),
       [tokenizerFile]: entry(options.tokenizer.bytes),
+      ...(options.windowModel === undefined ? {} : { [windowFile]: entry(options.windowModel.bytes) }),
     },
   };
-  if (tokenizerFile === modelFile) throw new RangeError(`writeBundle: tokenizer.file must differ from ${modelFile}`);
+  if (tokenizerFile === modelFile || tokenizerFile === windowFile) throw new RangeError(`writeBundle: tokenizer.file must differ from ${modelFile} and ${windowFile}`);
   try {
     parseBundleManifest(JSON.parse(JSON.stringify(manifest)), 'writeBundle options');
   } catch (err) {
@@ -96,6 +104,7 @@ export async function writeBundle(dir: string, options: WriteBundleOptions): Pro
       );
     }
     await writeFile(join(dir, modelFile), options.model);
+    if (options.windowModel) await writeFile(join(dir, windowFile), options.windowModel.bytes);
     await writeFile(join(dir, tokenizerFile), options.tokenizer.bytes);
     const tmp = join(dir, `.manifest.json.${process.pid}.tmp`);
     await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildLlamaTflite } from '../models/llama/build-llama-tflite.js';
+import { buildLlamaModels } from '../models/llama/build-llama-tflite.js';
 import type { LlamaConfig, LlamaWeights } from '../models/llama/config.js';
 import { randomLlamaWeights } from '../models/llama/random-llama-weights.js';
 import type { BundleManifest } from '../runtime/bundle-manifest.js';
@@ -22,6 +22,8 @@ export interface TinyLlamaBundleOptions {
   contextLength?: number;
   /** Bundle name. Default `tiny`. */
   name?: string;
+  /** Positions of a short-context window model in the bundle; 0 for none. Default: what `tinyedge convert` would pick. */
+  windowRows?: number;
 }
 
 /** A tiny bundle and what it was made from. */
@@ -63,7 +65,7 @@ export async function createTinyLlamaBundle(options: TinyLlamaBundleOptions = {}
   const config = { ...(options.config ?? TINY_LLAMA_CONFIG) };
   const weights = randomLlamaWeights(config, options.seed ?? 1);
   const quantize = options.quantize ?? 'none';
-  const model = buildLlamaTflite(config, weights, { quantize });
+  const { model, windowModel } = buildLlamaModels(config, weights, quantize, options.windowRows);
   const tokenizer = buildTestTokenizer(config.vocabSize);
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'tinyedge-bundle-')));
   const manifest = await writeBundle(dir, {
@@ -72,6 +74,7 @@ export async function createTinyLlamaBundle(options: TinyLlamaBundleOptions = {}
     quantization: quantize,
     ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }),
     model,
+    ...(windowModel === undefined ? {} : { windowModel }),
     tokenizer: { kind: 'llama2c', bytes: tokenizer },
     licence: 'MIT',
     description: 'random weights, for tests',

@@ -29,11 +29,11 @@ export interface BuildLlamaOptions {
   int8Kernel?: Int8Kernel;
   /**
    * Attend over only the first `attentionWindow` cache rows while
-   * `pos < attentionWindow`, and over the whole context after that: the
-   * graph holds both steps (sharing one copy of the weights) and an IF picks
-   * one per token. Worth it when attending over the whole context costs more
-   * than the matrices, as in tiny models with long contexts; `0` turns it
-   * off. Default: {@link defaultAttentionWindow}.
+   * `pos < attentionWindow`, and over the whole context after that, through
+   * an IF in each layer (both attention subgraphs are shared by all layers).
+   * For single-file deployments; tinyedge bundles get the same effect
+   * faster with a second, short-context model (see {@link buildLlamaModels}).
+   * Default 0 (off).
    */
   attentionWindow?: number;
   /** Stored in the model's description. Default `tinyedge llama (<quantize>)`. */
@@ -41,13 +41,12 @@ export interface BuildLlamaOptions {
 }
 
 /**
- * The attention window {@link buildLlamaTflite} uses by default: 128 rows
- * when the KV cache (float32, every layer, keys and values) is larger than
- * the model's weights and the context is longer than 128; otherwise 0 (off).
- * On the stories260K shape (655 KB of cache, 260K weights) the windowed step
- * is about 1.6x faster for the first 128 positions and 7% slower after them;
- * on the stories15M shape the cache is a fifth of the weights and a window
- * would only add the IF's copy of it.
+ * How many positions a short-context window is worth for a model: 128 when
+ * the KV cache (float32, every layer, keys and values) is larger than the
+ * weights and the context is longer than 128, otherwise 0 (no window). On the
+ * stories260K shape (655 KB of cache, 260K weights) attending over and
+ * copying the whole context is most of a step; on stories15M the cache is a
+ * fifth of the weights.
  */
 export function defaultAttentionWindow(config: LlamaConfig): number {
   const { kvDim } = llamaDims(config);
@@ -81,7 +80,7 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
   checkLlamaWeights(config, weights);
   const quantize = options.quantize ?? 'int8';
   const kvCache = options.kvCache ?? 'io';
-  const window = options.attentionWindow ?? (kvCache === 'io' ? defaultAttentionWindow(config) : 0);
+  const window = options.attentionWindow ?? 0;
   if (!Number.isInteger(window) || window < 0 || window >= config.seqLen) {
     throw new RangeError(`attentionWindow must be an integer in [0, seqLen=${config.seqLen}), found ${window}`);
   }
@@ -106,4 +105,28 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
   const out = emitLlamaStep(ops, config, weights, window, inputs, kvCache);
   for (const t of [out.logits, ...out.cacheOutputs]) g.output(t);
   return g.finish();
+}
+
+/** The graphs of a bundle: the model, and a short-context copy where one pays off. */
+export interface LlamaModels {
+  /** The decode step over the whole context. */
+  model: Uint8Array;
+  /** The same step with a context of `rows` positions, when {@link defaultAttentionWindow} is not 0. */
+  windowModel?: { bytes: Uint8Array; rows: number };
+}
+
+/**
+ * Build the graphs a tinyedge bundle holds for a model: the decode step, and
+ * where attention over the whole context dominates a step, the same weights
+ * with a context of {@link defaultAttentionWindow} positions, which the
+ * runtime runs while a sequence is that short.
+ *
+ * @param rows - window rows; default {@link defaultAttentionWindow}, 0 for none
+ * @throws RangeError as {@link buildLlamaTflite}
+ */
+export function buildLlamaModels(config: LlamaConfig, weights: LlamaWeights, quantize: LlamaQuantization, rows = defaultAttentionWindow(config)): LlamaModels {
+  const model = buildLlamaTflite(config, weights, { quantize });
+  if (rows === 0) return { model };
+  if (!Number.isInteger(rows) || rows < 0 || rows >= config.seqLen) throw new RangeError(`window rows must be an integer in [0, ${config.seqLen}), found ${rows}`);
+  return { model, windowModel: { bytes: buildLlamaTflite({ ...config, seqLen: rows }, weights, { quantize }), rows } };
 }
