@@ -49,8 +49,8 @@ export type { TfliteDtypeBytes, TfliteModelSummary, TfliteOperatorCount, TfliteT
 export { formatTfliteSummary } from './tflite/format-tflite-summary.js';
 
 // Llama-family models: the graph, the reference forward pass, llama2.c files.
-export { buildLlamaTflite, defaultAttentionWindow } from './models/llama/build-llama-tflite.js';
-export type { BuildLlamaOptions, LlamaQuantization } from './models/llama/build-llama-tflite.js';
+export { buildLlamaModels, buildLlamaTflite, defaultAttentionWindow } from './models/llama/build-llama-tflite.js';
+export type { BuildLlamaOptions, LlamaModels, LlamaQuantization } from './models/llama/build-llama-tflite.js';
 export type { Int8Kernel } from './models/llama/llama-graph-ops.js';
 export { LlamaReference } from './models/llama/llama-reference.js';
 export { readLlama2cCheckpoint } from './models/llama/read-llama2c-checkpoint.js';

@@ -14,7 +14,12 @@ export interface ModelBundle {
   /** The `.tflite` bytes. */
   model: Uint8Array;
   /** The window model's bytes and rows, when the bundle has one. */
-  windowModel?: { bytes: Uint8Array; rows: number };
+  windowModel?: {
+    /** Its `.tflite` bytes. */
+    bytes: Uint8Array;
+    /** Positions its context holds. */
+    rows: number;
+  };
   /** The tokenizer file's bytes. */
   tokenizer: Uint8Array;
 }

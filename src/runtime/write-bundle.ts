@@ -22,7 +22,12 @@ export interface WriteBundleOptions {
   /** The `.tflite` bytes, written as `model.tflite`. */
   model: Uint8Array;
   /** The same model with a context of `rows` positions, written as `model-window.tflite` (see {@link BundleManifest.windowModel}). */
-  windowModel?: { bytes: Uint8Array; rows: number };
+  windowModel?: {
+    /** Its `.tflite` bytes. */
+    bytes: Uint8Array;
+    /** Positions its context holds. */
+    rows: number;
+  };
   /** The tokenizer file and its format; `file` defaults to `tokenizer.bin`. */
   tokenizer: {
     /** Its format. */
