@@ -112,7 +112,12 @@ export interface LlamaModels {
   /** The decode step over the whole context. */
   model: Uint8Array;
   /** The same step with a context of `rows` positions, when {@link defaultAttentionWindow} is not 0. */
-  windowModel?: { bytes: Uint8Array; rows: number };
+  windowModel?: {
+    /** Its `.tflite` bytes. */
+    bytes: Uint8Array;
+    /** Positions its context holds. */
+    rows: number;
+  };
 }
 
 /**
