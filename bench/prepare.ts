@@ -39,6 +39,7 @@ export async function prepareShape(shape: BenchShape, dir: string): Promise<Shap
   for (const [key, quantize] of [['fp32', 'none'], ['int8', 'int8']] as const) {
     const result = await convertLlama2c({ checkpoint: checkpointBytes, tokenizer: tokenizerBytes, out: bundles[key], quantize, name: `${shape.id}-${key}` });
     sizes[`tinyedge ${key} model.tflite`] = result.modelBytes;
+    sizes[`tinyedge ${key} bundle (all files)`] = Object.values(result.manifest.files).reduce((n, f) => n + f.bytes, 0);
   }
 
   const tok = Llama2cTokenizer.fromBytes(tokenizerBytes, shape.config.vocabSize);
