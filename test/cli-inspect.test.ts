@@ -74,7 +74,7 @@ describe.concurrent('tinyedge inspect', () => {
     expect(text.stdout).toMatch(/name: tiny-test\n\s+version: 1\.2\.3\n\s+quantization: int8/);
     expect(text.stdout).toMatch(/int8 +6 +6 +100\.0%/);
     const json = JSON.parse((await tinyedge('inspect', join(dir, 'bundle'), '--json')).stdout);
-    expect(json.bundle).toEqual({ path: join(dir, 'bundle'), name: 'tiny-test', version: '1.2.3', quantization: 'int8' });
+    expect(json.bundle).toEqual({ path: join(dir, 'bundle'), name: 'tiny-test', version: '1.2.3', quantization: 'int8', windowModel: null });
     expect(json.summary.operators.map((o: { name: string }) => o.name)).toEqual(['ADD', 'DEQUANTIZE']);
   });
 

@@ -75,6 +75,10 @@ function summary(r: ConvertLlama2cResult): string {
       `${h.sharedClassifier ? '' : ', separate classifier'}`,
     `  parameters: ${r.parameters.toLocaleString('en-US')}`,
     `  model.tflite: ${(r.modelBytes / 1024).toFixed(1)} KiB`,
+    ...(r.manifest.windowModel
+      ? [`  ${r.manifest.windowModel.file}: ${((r.manifest.files[r.manifest.windowModel.file]?.bytes ?? 0) / 1024).toFixed(1)} KiB, ` +
+          `the same weights with a ${r.manifest.windowModel.rows}-position context, run while a sequence is that short`]
+      : []),
     `  context: ${r.manifest.contextLength} tokens`,
     `  took: ${r.ms.toFixed(0)} ms`,
   ];

@@ -22,6 +22,8 @@ export interface InspectResult {
     version: string | null;
     /** The manifest's `quantization` (e.g. `int8`), or null when absent. */
     quantization: string | null;
+    /** The manifest's short-context window model, or null when it has none. */
+    windowModel: { file: string; rows: number } | null;
   } | null;
   /** The model summary. */
   summary: TfliteModelSummary;
@@ -63,6 +65,7 @@ export function inspectCommand(): Command {
       if (b !== null) {
         lines.push(`bundle: ${b.path}`, `  name: ${b.name ?? '-'}`, `  version: ${b.version ?? '-'}`,
           `  quantization: ${b.quantization ?? '-'}`);
+        if (b.windowModel) lines.push(`  window model: ${b.windowModel.file} (${b.windowModel.rows}-position context; inspect it by path)`);
       }
       process.stdout.write(`${lines.join('\n')}\n${formatTfliteSummary(result.summary)}`);
     }));
@@ -89,7 +92,9 @@ async function inspect(target: string): Promise<InspectResult> {
         const v = manifest[k];
         return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
       };
-      bundle = { path: target, name: field('name'), version: field('version'), quantization: field('quantization') };
+      const w = manifest.windowModel as { file?: unknown; rows?: unknown } | undefined;
+      const windowModel = w && typeof w.file === 'string' && typeof w.rows === 'number' ? { file: w.file, rows: w.rows } : null;
+      bundle = { path: target, name: field('name'), version: field('version'), quantization: field('quantization'), windowModel };
     }
     if ((await statKind(modelPath)) !== 'file') {
       throw new TinyEdgeError('E_NOT_FOUND', `${modelPath} is not a file.`, USAGE_HINT);
