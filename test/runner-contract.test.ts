@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildLlamaTflite } from '../src/models/llama/build-llama-tflite.js';
 import type { LlamaConfig } from '../src/models/llama/config.js';
-import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, kCacheName, kNewName, vCacheName, vNewName } from '../src/models/llama/graph-io.js';
+import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, WANT_LOGITS_INPUT, kCacheName, kNewName, vCacheName, vNewName } from '../src/models/llama/graph-io.js';
 import { randomLlamaWeights } from '../src/models/llama/random-llama-weights.js';
 import { createNativeRunner } from '../src/runtime/create-native-runner.js';
 import { KvCacheDecoder } from '../src/runtime/kv-cache-decoder.js';
@@ -71,7 +71,7 @@ describe.each(implementations)('ModelRunner contract: %s', (_name, create) => {
       Object.fromEntries(list.map((t) => [t.name, `${t.dataType} ${t.shape}`]));
     const cache = `float32 ${config.nKvHeads},${config.seqLen},${headSize}`;
     const row = `float32 ${config.nKvHeads},${headSize}`;
-    const inputs: Record<string, string> = { [TOKEN_INPUT]: 'int32 1', [POS_INPUT]: 'int32 1' };
+    const inputs: Record<string, string> = { [TOKEN_INPUT]: 'int32 1', [POS_INPUT]: 'int32 1', [WANT_LOGITS_INPUT]: 'int32 1' };
     const outputs: Record<string, string> = { [LOGITS_OUTPUT]: `float32 1,${config.vocabSize}` };
     for (let l = 0; l < config.nLayers; l++) {
       inputs[kCacheName(l)] = cache;
@@ -100,6 +100,14 @@ describe.each(implementations)('ModelRunner contract: %s', (_name, create) => {
     const b = run(await create(), SEQUENCE.slice(0, 16));
     expect(maxAbsDiff(a, b)).toBe(0);
     expect(a[15]!.some((v) => v !== a[14]![0])).toBe(true);
+  });
+
+  it('skips the classifier when no logits are wanted, and the sequence goes on unchanged', async () => {
+    const all = run(await create(), SEQUENCE.slice(0, 12));
+    const decoder = new KvCacheDecoder(await create(), config);
+    const skipped = SEQUENCE.slice(0, 12).map((t, pos) => decoder.step(t, pos, pos === 11).slice());
+    for (const row of skipped.slice(0, 11)) expect(row.every((v) => v === 0)).toBe(true);
+    expect(maxAbsDiff([skipped[11]!], [all[11]!])).toBeLessThan(1e-6);
   });
 
   it('ignores cache rows at and beyond pos', async () => {

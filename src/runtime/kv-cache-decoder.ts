@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { TinyEdgeError } from '../errors.js';
 import { llamaDims } from '../models/llama/config.js';
 import type { LlamaConfig } from '../models/llama/config.js';
-import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, kCacheName, kNewName, vCacheName, vNewName } from '../models/llama/graph-io.js';
+import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, WANT_LOGITS_INPUT, kCacheName, kNewName, vCacheName, vNewName } from '../models/llama/graph-io.js';
 import type { ModelRunner, RunnerTensor } from './runner.js';
 
 /**
@@ -30,6 +30,8 @@ export class KvCacheDecoder {
   readonly #runner: ModelRunner;
   readonly #token: Int32Array;
   readonly #pos: Int32Array;
+  /** The graph's `want_logits` input; null for graphs built before it existed, which always compute logits. */
+  readonly #wantLogits: Int32Array | null;
   readonly #logits: Float32Array;
   /** Per layer and key/value head: the cache input and that head's row of the new-key/value output. */
   readonly #rows: Array<{ cache: Float32Array; row: Float32Array; headOffset: number }> = [];
@@ -61,6 +63,7 @@ export class KvCacheDecoder {
     };
     this.#token = tensor(inputs, TOKEN_INPUT, 'input', 'int32', [1]).data() as Int32Array;
     this.#pos = tensor(inputs, POS_INPUT, 'input', 'int32', [1]).data() as Int32Array;
+    this.#wantLogits = inputs.has(WANT_LOGITS_INPUT) ? (tensor(inputs, WANT_LOGITS_INPUT, 'input', 'int32', [1]).data() as Int32Array) : null;
     this.#logits = tensor(outputs, LOGITS_OUTPUT, 'output', 'float32', [1, vocabSize]).data() as Float32Array;
     const cacheShape = [nKvHeads, seqLen, headSize];
     const newShape = [nKvHeads, headSize];
@@ -81,12 +84,15 @@ export class KvCacheDecoder {
    *
    * @param token - token id in `[0, vocabSize)`
    * @param pos - position in `[0, seqLen)`; positions after it are forgotten
+   * @param wantLogits - false when this step's logits will not be read (a prompt token before
+   *   the last): the graph then skips its classifier and the logits are zeros. Default true.
    * @returns the logits, a view of the runner's output buffer: valid until the next `step`
    * @throws TinyEdgeError `E_INFERENCE` when the interpreter fails
    */
-  step(token: number, pos: number): Float32Array {
+  step(token: number, pos: number, wantLogits = true): Float32Array {
     this.#token[0] = token;
     this.#pos[0] = pos;
+    if (this.#wantLogits) this.#wantLogits[0] = wantLogits ? 1 : 0;
     const t0 = performance.now();
     try {
       this.#runner.infer();

@@ -90,7 +90,8 @@ export async function runGeneration(
       stopReason = 'aborted';
       break;
     }
-    const logits = decoder.step(token, pos);
+    // Logits of prompt tokens before the last are never read: skip the classifier.
+    const logits = decoder.step(token, pos, pos + 1 >= nPrompt);
     pos++;
     if (pos < nPrompt) {
       token = promptTokens[pos]!;

@@ -4,8 +4,8 @@ import type { KvCacheDecoder } from './kv-cache-decoder.js';
 export interface DecodeStep {
   /** Positions a sequence may use. */
   readonly seqLen: number;
-  /** Run `token` at `pos`; returns the logits, valid until the next step. */
-  step(token: number, pos: number): Float32Array;
+  /** Run `token` at `pos`; returns the logits (zeros when `wantLogits` is false), valid until the next step. */
+  step(token: number, pos: number, wantLogits?: boolean): Float32Array;
   /** Milliseconds inside the interpreter since the last {@link DecodeStep.resetTimer}. */
   readonly inferMs: number;
   /** Zero {@link DecodeStep.inferMs}. */
@@ -58,17 +58,17 @@ export class WindowedDecoder implements DecodeStep {
     this.#full.resetTimer();
   }
 
-  step(token: number, pos: number): Float32Array {
+  step(token: number, pos: number, wantLogits = true): Float32Array {
     const rows = this.#window.seqLen;
     if (pos < rows) {
       // A new or rewound sequence: its rows live in the window again.
       this.#moved = false;
-      return this.#window.step(token, pos);
+      return this.#window.step(token, pos, wantLogits);
     }
     if (!this.#moved) {
       this.#window.copyCacheRowsTo(this.#full, Math.min(pos, rows));
       this.#moved = true;
     }
-    return this.#full.step(token, pos);
+    return this.#full.step(token, pos, wantLogits);
   }
 }

@@ -1,6 +1,6 @@
 import { llamaDims, validateLlamaConfig } from '../models/llama/config.js';
 import type { LlamaConfig, LlamaWeights } from '../models/llama/config.js';
-import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, kCacheName, kNewName, vCacheName, vNewName } from '../models/llama/graph-io.js';
+import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, WANT_LOGITS_INPUT, kCacheName, kNewName, vCacheName, vNewName } from '../models/llama/graph-io.js';
 import { LlamaReference } from '../models/llama/llama-reference.js';
 import type { ModelRunner, RunnerTensor } from '../runtime/runner.js';
 
@@ -43,6 +43,7 @@ export class FakeLlamaRunner implements ModelRunner {
   readonly #token = new Int32Array(1);
   readonly #pos = new Int32Array(1);
   readonly #logits: Float32Array;
+  readonly #wantLogits = Int32Array.of(1);
   readonly #kCache: Float32Array[] = [];
   readonly #vCache: Float32Array[] = [];
   readonly #kNew: Float32Array[] = [];
@@ -67,6 +68,7 @@ export class FakeLlamaRunner implements ModelRunner {
     const inputs: Array<[string, string, number[], RunnerTensor['data'] extends () => infer D ? D : never]> = [
       [TOKEN_INPUT, 'int32', [1], this.#token],
       [POS_INPUT, 'int32', [1], this.#pos],
+      [WANT_LOGITS_INPUT, 'int32', [1], this.#wantLogits],
     ];
     const outputs: typeof inputs = [[LOGITS_OUTPUT, 'float32', [1, vocabSize], this.#logits]];
     for (let l = 0; l < nLayers; l++) {
@@ -87,7 +89,7 @@ export class FakeLlamaRunner implements ModelRunner {
     this.#outputs = outputs.map(tensor);
   }
 
-  /** The input tensors: `token`, `pos`, then `k_cache_l`, `v_cache_l` per layer. */
+  /** The input tensors: `token`, `pos`, `want_logits`, then `k_cache_l`, `v_cache_l` per layer. */
   getInputs(): RunnerTensor[] {
     return [...this.#inputs];
   }
@@ -116,7 +118,10 @@ export class FakeLlamaRunner implements ModelRunner {
     for (let p = from; p < pos; p++) this.#reference.forward(history[p]!, p);
     this.#history.length = pos;
     for (let p = from; p < pos; p++) this.#history[p] = history[p]!;
-    this.#logits.set(this.#reference.forward(token, pos));
+    const logits = this.#reference.forward(token, pos);
+    // As the real graph: no classifier when the caller said it needs no logits.
+    if (this.#wantLogits[0]! > 0) this.#logits.set(logits);
+    else this.#logits.fill(0);
     this.#history.push(token);
     for (let l = 0; l < nLayers; l++) {
       for (let h = 0; h < nKvHeads; h++) {

@@ -1,7 +1,7 @@
 import { GraphBuilder } from '../../tflite/graph-builder.js';
 import { checkLlamaWeights, llamaDims, validateLlamaConfig, type LlamaConfig, type LlamaWeights } from './config.js';
 import { emitLlamaStep, type StepInputs } from './emit-llama-step.js';
-import { POS_INPUT, TOKEN_INPUT, kCacheName, vCacheName } from './graph-io.js';
+import { POS_INPUT, TOKEN_INPUT, WANT_LOGITS_INPUT, kCacheName, vCacheName } from './graph-io.js';
 import { createCacheVariables } from './llama-attention.js';
 import { LlamaGraphOps, type Int8Kernel } from './llama-graph-ops.js';
 
@@ -91,6 +91,7 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
   const stepInputs = (): StepInputs => ({
     token: g.input(TOKEN_INPUT, 'int32', [1]),
     pos: g.input(POS_INPUT, 'int32', [1]),
+    ...(kvCache === 'io' ? { wantLogits: g.input(WANT_LOGITS_INPUT, 'int32', [1]) } : {}),
     caches: kvCache === 'io'
       ? Array.from({ length: nLayers }, (_, l) => ({
           k: g.input(kCacheName(l), 'float32', [nKvHeads, seqLen, headSize]),

@@ -10,6 +10,8 @@ import type { LlamaGraphOps } from './llama-graph-ops.js';
 export interface StepInputs {
   token: TensorRef;
   pos: TensorRef;
+  /** int32 `[1]`: 0 when the caller needs no logits for this token; absent to always compute them. */
+  wantLogits?: TensorRef;
   /** Per layer, the full `[nKvHeads, seqLen, headSize]` cache inputs; empty with resource variables. */
   caches: Array<{ k: TensorRef; v: TensorRef }>;
 }
@@ -144,25 +146,61 @@ export function emitLlamaStep(
     x = ops.binary('ADD', `${p}.ffn_residual`, x, ops.linear(`${p}.w2`, act, () => w.w2, dim, hiddenDim), [1, dim]);
   }
 
-  // Final norm and classifier.
-  const xf = ops.normalize('final_norm', x);
+  // Final norm and classifier; behind an IF when the caller can say that it
+  // needs no logits (prompt tokens before the last), since on large
+  // vocabularies the classifier is most of a step.
   let logits: TensorRef;
-  if (weights.classifier) {
-    const classifier = weights.classifier;
+  if (inputs.wantLogits) {
+    const caller = g.currentSubgraph;
+    const branches = [true, false].map((classify) => {
+      const index = g.addSubgraph(classify ? 'classifier' : 'no_logits');
+      const xIn = g.input('x', 'float32', [1, dim]); // inputs first: TFLite 2.9's IF sizes them by tensor index
+      const b = ops.sibling();
+      if (classify) {
+        g.output(emitClassifier(b, config, weights, xIn, LOGITS_OUTPUT));
+      } else {
+        const zeros = g.tensor(LOGITS_OUTPUT, 'float32', [1, vocabSize]);
+        g.op('FILL', [g.int32('logits.dims', [1, vocabSize]), g.float32('logits.zero', [0], [])], [zeros], { type: 'FillOptions' });
+        g.output(zeros);
+      }
+      return index;
+    });
+    g.useSubgraph(caller);
+    const wanted = g.tensor('logits.wanted', 'bool', [1]);
+    g.op('GREATER', [inputs.wantLogits, g.int32('zero', [0])], [wanted]);
+    logits = g.tensor(LOGITS_OUTPUT, 'float32', [1, vocabSize]);
+    g.op('IF', [wanted, x], [logits], { type: 'IfOptions', thenSubgraphIndex: branches[0]!, elseSubgraphIndex: branches[1]! });
+  } else {
+    logits = emitClassifier(ops, config, weights, x, LOGITS_OUTPUT);
+  }
+  return { logits, cacheOutputs };
+}
+
+/**
+ * Final RMSNorm and classifier over the last hidden state `x` (`[1, dim]`),
+ * in the current subgraph. A separate classifier has the norm weight folded
+ * in; a tied one keeps it as a MUL so that the embedding table is stored once.
+ */
+function emitClassifier(ops: LlamaGraphOps, config: LlamaConfig, weights: LlamaWeights, x: TensorRef, outName: string): TensorRef {
+  const { g } = ops;
+  const { dim, vocabSize } = config;
+  const xf = ops.normalize('final_norm', x);
+  const classifier = weights.classifier;
+  if (classifier) {
     const wcls = (): Float32Array => {
       const m = new Float32Array(vocabSize * dim);
       foldRows(m, 0, classifier, vocabSize, dim, weights.finalNorm, 1);
       return m;
     };
-    logits = ops.linear('classifier', xf, wcls, vocabSize, dim, LOGITS_OUTPUT);
-  } else {
-    // Tied classifier: the norm weight stays a MUL so that the table is stored once.
-    const xw = ops.binary('MUL', 'final_norm.weighted', xf, g.float32('final_norm.weight', weights.finalNorm, [dim]), [1, dim]);
-    logits = g.tensor(LOGITS_OUTPUT, 'float32', [1, vocabSize]);
-    if (ops.quantize === 'int8') ops.int8Linear('classifier', xw, emb, vocabSize, dim, logits);
-    else g.op('FULLY_CONNECTED', [xw, embTable!, null], [logits], { type: 'FullyConnectedOptions' });
+    return ops.linear('classifier', xf, wcls, vocabSize, dim, outName);
   }
-  return { logits, cacheOutputs };
+  const xw = ops.binary('MUL', 'final_norm.weighted', xf, g.float32('final_norm.weight', weights.finalNorm, [dim]), [1, dim]);
+  const out = g.tensor(outName, 'float32', [1, vocabSize]);
+  const emb = ops.weights('tok_embeddings', () => weights.tokenEmbedding, vocabSize, dim);
+  if (ops.quantize === 'int8') return ops.int8Linear('classifier', xw, emb, vocabSize, dim, out);
+  const table = g.constantFromBuffer('tok_embeddings', 'float32', [vocabSize, dim], emb.values);
+  g.op('FULLY_CONNECTED', [xw, table, null], [out], { type: 'FullyConnectedOptions' });
+  return out;
 }
 
 /**

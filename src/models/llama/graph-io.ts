@@ -4,7 +4,10 @@
  *
  * One `infer()` runs one token at one position:
  *
- * - inputs: `token` int32 `[1]`, `pos` int32 `[1]`, then for every layer `l`
+ * - inputs: `token` int32 `[1]`, `pos` int32 `[1]`, `want_logits` int32 `[1]`
+ *   (0 when the caller needs no logits for this token, e.g. a prompt token
+ *   before the last: the classifier is skipped and `logits` holds zeros),
+ *   then for every layer `l`
  *   `k_cache_l` and `v_cache_l`, float32 `[nKvHeads, seqLen, headSize]`
  *   holding the keys and values of positions `0 .. pos-1` (rows at `pos` and
  *   beyond are ignored by the graph's mask);
@@ -21,6 +24,8 @@
 export const TOKEN_INPUT = 'token';
 /** Name of the position input tensor. */
 export const POS_INPUT = 'pos';
+/** Name of the input that says whether this step's logits are needed (int32, 0 = no). */
+export const WANT_LOGITS_INPUT = 'want_logits';
 /** Name of the logits output tensor. */
 export const LOGITS_OUTPUT = 'logits';
 
