@@ -29,10 +29,10 @@ interface Comparison {
  * the TFLite graph and the reference side by side for STEPS positions, feeding
  * both the reference's greedy token so that they stay on one sequence.
  */
-function compare(config: LlamaConfig, quantize: 'none' | 'int8', int8Kernel: Int8Kernel = 'auto', attentionWindow?: number): Comparison {
+function compare(config: LlamaConfig, quantize: 'none' | 'int8', int8Kernel: Int8Kernel = 'auto', attentionWindow?: number, kvCache: 'io' | 'variables' = 'io'): Comparison {
   const checkpoint = writeLlama2cCheckpoint(config, randomLlamaWeights(config, 1234));
   const { config: read, weights } = readLlama2cCheckpoint(checkpoint);
-  const bytes = buildLlamaTflite(read, weights, attentionWindow === undefined ? { quantize, int8Kernel } : { quantize, int8Kernel, attentionWindow });
+  const bytes = buildLlamaTflite(read, weights, attentionWindow === undefined ? { quantize, int8Kernel, kvCache } : { quantize, int8Kernel, attentionWindow, kvCache });
   const decoder = new KvCacheDecoder(nativeRunner(bytes), read);
   const reference = new LlamaReference(read, weights);
   let maxAbsDiff = 0;
@@ -56,6 +56,12 @@ function compare(config: LlamaConfig, quantize: 'none' | 'int8', int8Kernel: Int
 
 describe('llama TFLite graph against the reference forward', () => {
   for (const [name, config] of Object.entries(SHAPES)) {
+    it(`fp32 logits match within 1e-4 over ${STEPS} steps, cache in resource variables: ${name}`, () => {
+      const fp32 = compare(config, 'none', 'auto', undefined, 'variables');
+      expect(fp32.maxAbsDiff).toBeLessThan(1e-4);
+      expect(fp32.greedyAgreement).toBe(1);
+    });
+
     it(`fp32 logits match within 1e-4 over ${STEPS} steps: ${name}`, () => {
       const fp32 = compare(config, 'none');
       expect(fp32.maxAbsDiff).toBeLessThan(1e-4);

@@ -67,7 +67,10 @@ export class KvCacheDecoder {
     this.#logits = tensor(outputs, LOGITS_OUTPUT, 'output', 'float32', [1, vocabSize]).data() as Float32Array;
     const cacheShape = [nKvHeads, seqLen, headSize];
     const newShape = [nKvHeads, headSize];
-    for (let l = 0; l < nLayers; l++) {
+    // A graph that keeps its cache in resource variables has no cache inputs
+    // or outputs: the interpreter carries the state, and a step is just a step.
+    const stateful = !inputs.has(kCacheName(0)) && !outputs.has(kNewName(0));
+    for (let l = 0; l < (stateful ? 0 : nLayers); l++) {
       for (const [cacheName, newName] of [[kCacheName(l), kNewName(l)], [vCacheName(l), vNewName(l)]] as const) {
         const cache = tensor(inputs, cacheName, 'input', 'float32', cacheShape).data() as Float32Array;
         const rows = tensor(outputs, newName, 'output', 'float32', newShape).data() as Float32Array;
@@ -120,10 +123,11 @@ export class KvCacheDecoder {
    * Copy cache rows `0 .. rows-1` of every layer and head into `target`, a
    * decoder of the same model with a context at least `rows` long.
    *
-   * @throws RangeError when the two decoders do not hold the same layers and heads, or `rows` exceeds either context
+   * @throws RangeError when the two decoders do not hold the same layers and heads (or keep their
+   *   caches inside the interpreter), or `rows` exceeds either context
    */
   copyCacheRowsTo(target: KvCacheDecoder, rows: number): void {
-    if (target.#rows.length !== this.#rows.length || target.#headSize !== this.#headSize) {
+    if (this.#rows.length === 0 || target.#rows.length !== this.#rows.length || target.#headSize !== this.#headSize) {
       throw new RangeError('copyCacheRowsTo: the target decoder runs a model of another shape');
     }
     if (!Number.isInteger(rows) || rows < 0 || rows > this.seqLen || rows > target.seqLen) {

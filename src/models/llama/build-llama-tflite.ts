@@ -17,12 +17,13 @@ export interface BuildLlamaOptions {
    */
   quantize?: LlamaQuantization;
   /**
-   * Where the KV cache lives. `io` (the default, and what the runtime
-   * drives): graph inputs written back in place by the caller, see
-   * `graph-io.ts`. `variables`: TFLite resource variables inside the
-   * interpreter, with only `token` and `pos` in and `logits` out; slower
-   * (three cache copies per layer and step) and kept for the benchmark that
-   * compares the two.
+   * Where the KV cache lives (see `graph-io.ts`). `io` (the default): graph
+   * inputs that the caller writes back in place, so the runtime can move
+   * rows between interpreters (the window model). `variables`: TFLite
+   * resource variables inside the interpreter, zeroed by a `CALL_ONCE`; only
+   * `token`, `pos` and `want_logits` go in and `logits` comes out. Which is
+   * faster depends on the model (docs/benchmarks.md); {@link buildLlamaModels}
+   * picks per model.
    */
   kvCache?: 'io' | 'variables';
   /** How int8 matrices run; see {@link Int8Kernel}. Default `auto`. */
@@ -91,7 +92,7 @@ export function buildLlamaTflite(config: LlamaConfig, weights: LlamaWeights, opt
   const stepInputs = (): StepInputs => ({
     token: g.input(TOKEN_INPUT, 'int32', [1]),
     pos: g.input(POS_INPUT, 'int32', [1]),
-    ...(kvCache === 'io' ? { wantLogits: g.input(WANT_LOGITS_INPUT, 'int32', [1]) } : {}),
+    wantLogits: g.input(WANT_LOGITS_INPUT, 'int32', [1]),
     caches: kvCache === 'io'
       ? Array.from({ length: nLayers }, (_, l) => ({
           k: g.input(kCacheName(l), 'float32', [nKvHeads, seqLen, headSize]),
@@ -122,17 +123,21 @@ export interface LlamaModels {
 }
 
 /**
- * Build the graphs a tinyedge bundle holds for a model: the decode step, and
- * where attention over the whole context dominates a step, the same weights
- * with a context of {@link defaultAttentionWindow} positions, which the
- * runtime runs while a sequence is that short.
+ * Build the graphs a tinyedge bundle holds for a model. Where attention over
+ * the whole context dominates a step ({@link defaultAttentionWindow} is not
+ * 0): the decode step with its KV cache as graph inputs, and the same weights
+ * with a context of that many positions, which the runtime runs while a
+ * sequence is that short and then moves the cache rows over. Otherwise one
+ * decode step with its cache in TFLite resource variables, which measured
+ * about 7% faster (median of eight runs) on the stories15M shape, while graph
+ * inputs were about 2% faster on stories260K.
  *
  * @param rows - window rows; default {@link defaultAttentionWindow}, 0 for none
  * @throws RangeError as {@link buildLlamaTflite}
  */
 export function buildLlamaModels(config: LlamaConfig, weights: LlamaWeights, quantize: LlamaQuantization, rows = defaultAttentionWindow(config)): LlamaModels {
+  if (rows === 0) return { model: buildLlamaTflite(config, weights, { quantize, kvCache: 'variables' }) };
   const model = buildLlamaTflite(config, weights, { quantize });
-  if (rows === 0) return { model };
   if (!Number.isInteger(rows) || rows < 0 || rows >= config.seqLen) throw new RangeError(`window rows must be an integer in [0, ${config.seqLen}), found ${rows}`);
   return { model, windowModel: { bytes: buildLlamaTflite({ ...config, seqLen: rows }, weights, { quantize }), rows } };
 }

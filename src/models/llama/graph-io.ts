@@ -15,6 +15,11 @@
  *   and `v_new_l`, float32 `[nKvHeads, headSize]`: this position's key and
  *   value, which the caller writes into row `pos` of the cache inputs.
  *
+ * A graph may instead keep its cache in TFLite resource variables (built
+ * with `kvCache: 'variables'`): it then has only `token`, `pos` and
+ * `want_logits` as inputs and `logits` as output, and the interpreter carries
+ * the state from step to step.
+ *
  * The cache lives in the runner's own input buffers and is written back in
  * place, one row per layer per token, so nothing of size `seqLen` crosses the
  * JS boundary per step except the binding's own input copy.
