@@ -128,9 +128,9 @@ export interface LlamaModels {
  * 0): the decode step with its KV cache as graph inputs, and the same weights
  * with a context of that many positions, which the runtime runs while a
  * sequence is that short and then moves the cache rows over. Otherwise one
- * decode step with its cache in TFLite resource variables, which measured
- * about 7% faster (median of eight runs) on the stories15M shape, while graph
- * inputs were about 2% faster on stories260K.
+ * decode step with its cache in TFLite resource variables: 6% faster by the
+ * median of eight runs on the stories15M shape (within noise run by run),
+ * while graph inputs were 2% faster on stories260K (see docs/benchmarks.md).
  *
  * @param rows - window rows; default {@link defaultAttentionWindow}, 0 for none
  * @throws RangeError as {@link buildLlamaTflite}
