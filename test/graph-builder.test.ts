@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/tflite/graph-builder.js';
 import { readTfliteModel } from '../src/tflite/read-tflite-model.js';
 import { builtinOperatorName } from '../src/tflite/schema.js';
-import { nativeRunner } from './support/native-runner.js';
+import { createNativeRunner } from '../src/runtime/create-native-runner.js';
 
 describe('GraphBuilder', () => {
-  it('writes a graph the native interpreter runs, with named inputs and outputs in order', () => {
+  it('writes a graph the native interpreter runs, with named inputs and outputs in order', async () => {
     const g = new GraphBuilder('two outputs');
     const x = g.input('x', 'float32', [1, 4]);
     const w = g.float32('w', [1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 3, 0], [3, 4]);
@@ -15,7 +15,7 @@ describe('GraphBuilder', () => {
     g.op('MUL', [y, y], [z], { type: 'MulOptions' });
     g.output(z);
     g.output(y);
-    const runner = nativeRunner(g.finish());
+    const runner = await createNativeRunner(g.finish());
     expect(runner.getInputs().map((t) => [t.name, t.dataType, t.shape])).toEqual([['x', 'float32', '1,4']]);
     expect(runner.getOutputs().map((t) => t.name)).toEqual(['z', 'y']);
     (runner.getInputs()[0]!.data() as Float32Array).set([1, 2, 3, 4]);
@@ -24,7 +24,7 @@ describe('GraphBuilder', () => {
     expect(Array.from(runner.getOutputs()[1]!.data())).toEqual([1, 4, 9]);
   });
 
-  it('stores per-channel int8 quantization, shared buffers and extended operator codes', () => {
+  it('stores per-channel int8 quantization, shared buffers and extended operator codes', async () => {
     const g = new GraphBuilder('quantized');
     const x = g.input('x', 'int32', [1]);
     const values = g.buffer(Int8Array.from([1, 2, 3, 4, 5, 6]));
@@ -43,14 +43,14 @@ describe('GraphBuilder', () => {
     expect(byName.get('table')!.buffer).toBe(byName.get('weights')!.buffer);
     expect(sg.operators.map((o) => builtinOperatorName(info.operatorCodes[o.opcodeIndex]!.builtinCode))).toEqual(['GATHER', 'DEQUANTIZE']);
 
-    const runner = nativeRunner(g.finish());
+    const runner = await createNativeRunner(g.finish());
     (runner.getInputs()[0]!.data() as Int32Array)[0] = 2;
     runner.infer();
     expect(Array.from(runner.getOutputs()[0]!.data())).toEqual([5, 6]);
     expect(Array.from(runner.getOutputs()[1]!.data())).toEqual([0.5, 1, 0.75, 1, 0.625, 0.75]);
   });
 
-  it('writes operator codes above 127 into the extended field', () => {
+  it('writes operator codes above 127 into the extended field', async () => {
     const g = new GraphBuilder();
     const x = g.input('x', 'float32', [2, 3]);
     const y = g.tensor('y', 'float32', [2, 3]);
@@ -61,7 +61,7 @@ describe('GraphBuilder', () => {
     const bytes = g.finish();
     const info = readTfliteModel(bytes);
     expect(info.operatorCodes.map((c) => builtinOperatorName(c.builtinCode))).toEqual(['DYNAMIC_UPDATE_SLICE']);
-    const runner = nativeRunner(bytes);
+    const runner = await createNativeRunner(bytes);
     (runner.getInputs()[0]!.data() as Float32Array).set([1, 2, 3, 4, 5, 6]);
     runner.infer();
     expect(Array.from(runner.getOutputs()[0]!.data())).toEqual([1, 9, 3, 4, 9, 6]);
