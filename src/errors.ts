@@ -18,7 +18,22 @@ export type TinyEdgeErrorCode =
   | 'E_INFERENCE'
   | 'E_CLOSED'
   | 'E_ABORTED'
-  | 'E_IO';
+  | 'E_IO'
+  | 'E_ACTION_INVALID'
+  | 'E_PERMISSION'
+  | 'E_SENSOR'
+  | 'E_DEPLOY'
+  | 'E_HEALTH_CHECK'
+  | 'E_DISCONNECTED'
+  | 'E_BOARD_PROFILE'
+  | 'E_BOARD_UNKNOWN'
+  | 'E_MQTT_CONNECT'
+  | 'E_MQTT_AUTH'
+  | 'E_QUEUE_LOCKED'
+  | 'E_QUEUE_CORRUPT'
+  | 'E_TRAIN_CONFIG'
+  | 'E_CORPUS_FORMAT'
+  | 'E_TRAIN_CHECKPOINT';
 
 /**
  * The one error class for everything the world does to tinyedge: bad files,

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 let cached: string | undefined;
 
 /**
- * The directory of tinyedge's own `package.json`, found by walking up from
- * this module. Walking up (rather than a fixed `../..`) gives the same answer
+ * The directory of tinyedge's own `package.json` (or of a release built by
+ * `tinyedge flash`, whose package.json says `"tinyedge": {"release": true}`),
+ * found by walking up from this module. Walking up (rather than a fixed `../..`) gives the same answer
  * from `src/runtime/` under tsx and from a bundled chunk in `dist/`.
  *
  * @returns absolute path of the package root
@@ -21,8 +22,9 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
-      if (pkg.name === 'tinyedge') {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; tinyedge?: { release?: unknown } };
+      // A release made by `tinyedge flash` bundles tinyedge into the app and marks its own package.json.
+      if (pkg.name === 'tinyedge' || pkg.tinyedge?.release === true) {
         cached = dir;
         return dir;
       }
