@@ -1,7 +1,8 @@
 /**
  * The ModelRunner contract for llama decode-step graphs (graph-io.ts), run
- * against the native tfjs-tflite-node interpreter on a graph from
- * buildLlamaTflite and against tinyedge/testing's FakeLlamaRunner.
+ * against the native tfjs-tflite-node interpreter and the portable
+ * (WebAssembly) runner on a graph from buildLlamaTflite, and against
+ * tinyedge/testing's FakeLlamaRunner.
  *
  * Native runners are created on this test's own thread: no inference worker
  * may run in this file (the addon must stay on one thread per process).
@@ -12,6 +13,7 @@ import type { LlamaConfig } from '../src/models/llama/config.js';
 import { LOGITS_OUTPUT, POS_INPUT, TOKEN_INPUT, WANT_LOGITS_INPUT, kCacheName, kNewName, vCacheName, vNewName } from '../src/models/llama/graph-io.js';
 import { randomLlamaWeights } from '../src/models/llama/random-llama-weights.js';
 import { createNativeRunner } from '../src/runtime/create-native-runner.js';
+import { createPortableRunner } from '../src/runtime/portable/create-portable-runner.js';
 import { KvCacheDecoder } from '../src/runtime/kv-cache-decoder.js';
 import type { ModelRunner, RunnerTensor } from '../src/runtime/runner.js';
 import { FakeLlamaRunner } from '../src/testing/fake-llama-runner.js';
@@ -28,6 +30,7 @@ const SEQUENCE = [1, ...Array.from({ length: STEPS - 1 }, (_, i) => (i * 37 + 11
 
 const implementations: Array<[string, () => Promise<ModelRunner>]> = [
   ['native', () => createNativeRunner(fp32)],
+  ['portable', () => createPortableRunner(fp32)],
   ['fake', async () => new FakeLlamaRunner(config, weights)],
 ];
 

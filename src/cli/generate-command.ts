@@ -2,6 +2,10 @@ import { Command } from 'commander';
 import type { GenerateOptions } from '../runtime/generate-options.js';
 import type { GenerationStats } from '../runtime/generation.js';
 import { loadModel } from '../runtime/load-model.js';
+import type { BackendOption } from '../runtime/portable/choose-runner-backend.js';
+import type { InferenceEnergyReport } from '../power/energy-meter.js';
+import type { PowerSourceName } from '../power/open-power-source.js';
+import { openPowerSampler } from '../power/open-power-sampler.js';
 import { runAction } from './run-action.js';
 
 interface GenerateCliOptions {
@@ -16,6 +20,8 @@ interface GenerateCliOptions {
   seed?: string;
   stop: string[];
   threads: string;
+  backend?: string;
+  power?: string | true;
   json?: boolean;
 }
 
@@ -31,6 +37,8 @@ export interface GenerateJson {
   stopReason: string;
   /** Counts and timings, as the model reports them. */
   stats: GenerationStats;
+  /** The energy report, with `--power`. */
+  energy?: InferenceEnergyReport;
 }
 
 /** llama2.c run's default `-n`: 256 positions, prompt included. */
@@ -39,14 +47,17 @@ const DEFAULT_STEPS = 256;
 /**
  * Creates `tinyedge generate --model <bundle-dir|name> [--prompt TEXT]
  * [--max-tokens N] [--steps N] [--temperature T] [--top-k K] [--top-p P]
- * [--repetition-penalty R] [--seed S] [--stop TEXT]... [--threads N] [--json]`.
+ * [--repetition-penalty R] [--seed S] [--stop TEXT]... [--threads N] [--backend native|portable|auto] [--power [SOURCE]] [--json]`.
  *
  * Prints like llama2.c's `run`: the prompt as the tokenizer decodes it, the
  * generated text as it streams, a newline; the decode rate goes to stderr.
  * `--steps` counts positions including the prompt, as run's `-n` does; with
  * neither `--steps` nor `--max-tokens` the limit is run's default of 256
  * steps. Defaults match run's: temperature 1, top-p 0.9. With `--json` it
- * prints one {@link GenerateJson} object instead. Ctrl-C stops generation
+ * prints one {@link GenerateJson} object instead. `--power` samples a power
+ * source (default `auto`, see `tinyedge power`) during the generation and
+ * adds its energy report (joules, J/token, badge, prefill and decode) to the
+ * JSON, or prints it on stderr. Ctrl-C stops generation
  * and keeps what was generated (exit code 130).
  *
  * @returns the subcommand, for `program.addCommand`
@@ -70,6 +81,8 @@ export function generateCommand(): Command {
     .option('--seed <s>', 'sampler seed (default: random)')
     .option('--stop <text>', 'stop when this text appears (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--threads <n>', 'interpreter threads', '1')
+    .option('--backend <name>', 'native (TFLite library), portable (WebAssembly) or auto (default: $TINYEDGE_BACKEND, else auto)')
+    .option('--power [source]', 'measure the energy of the generation with a power source (default auto; see tinyedge power)')
     .option('--json', 'print one JSON object when done instead of streaming')
     .action(runAction(async (options: GenerateCliOptions) => {
       const maxTokens = optionalInteger(options.maxTokens, '--max-tokens');
@@ -90,7 +103,11 @@ export function generateCommand(): Command {
       };
       const threads = integer(options.threads, '--threads');
 
-      await using model = await loadModel(options.model, { threads });
+      await using model = await loadModel(options.model, { threads, ...(options.backend === undefined ? {} : { backend: options.backend as BackendOption }) });
+      const sampler = options.power === undefined ? null
+        : await openPowerSampler({ source: (options.power === true ? 'auto' : options.power) as PowerSourceName });
+      const energy = sampler?.meter(model).next();
+      energy?.catch(() => undefined); // awaited below; never an unhandled rejection when generation fails first
       const onSigint = (): void => controller.abort();
       process.once('SIGINT', onSigint);
       try {
@@ -103,19 +120,27 @@ export function generateCommand(): Command {
           for await (const piece of generation) process.stdout.write(piece.text);
         }
         const result = await generation.result;
+        const report = energy === undefined ? undefined : await energy;
         if (options.json === true) {
           const body: GenerateJson = { text: result.text, tokens: result.tokens, prompt: prompt.text, stopReason: result.stopReason, stats: result.stats };
+          if (report !== undefined) body.energy = report;
           process.stdout.write(`${JSON.stringify(body)}\n`);
         } else {
           process.stdout.write('\n');
           const s = result.stats;
           process.stderr.write(
-            `achieved tok/s: ${s.tokensPerSecond.toFixed(1)} (${s.generatedTokens} tokens, first after ${s.timeToFirstTokenMs.toFixed(1)} ms, load ${s.loadMs.toFixed(0)} ms)\n`,
+            `achieved tok/s: ${s.tokensPerSecond.toFixed(1)} (${s.generatedTokens} tokens, first after ${s.timeToFirstTokenMs.toFixed(1)} ms, load ${s.loadMs.toFixed(0)} ms, ${s.backend} backend)\n`,
           );
+          if (report !== undefined) {
+            const perToken = report.joulesPerToken === null ? '-' : `${report.joulesPerToken.toFixed(4)} J/token`;
+            process.stderr.write(`energy: ${report.joules.toFixed(3)} J (${perToken}, badge ${report.badge ?? '-'}), mean ${report.avgW.toFixed(2)} W, peak ${report.peakW.toFixed(2)} W`
+              + ` [${report.source}, ${report.kind}${report.interpolated ? ', interpolated: shorter than the sampling can resolve' : ''}]\n`);
+          }
         }
         if (result.stopReason === 'aborted') process.exitCode = 130;
       } finally {
         process.off('SIGINT', onSigint);
+        await sampler?.close();
       }
     }));
 }

@@ -1,7 +1,11 @@
 import { TinyEdgeError } from '../errors.js';
+import type { InferenceBackend } from './portable/choose-runner-backend.js';
 
-/** Why a generation ended: a token limit, BOS/EOS, a stop string, an abort, or a full context. */
-export type StopReason = 'maxTokens' | 'eos' | 'stop' | 'aborted' | 'contextFull';
+/**
+ * Why a generation ended: a token limit, BOS/EOS, a stop string, an abort, a full context, or a
+ * budget (`energyBudget`, `thermalBudget`: see `GenerateOptions.budget`).
+ */
+export type StopReason = 'maxTokens' | 'eos' | 'stop' | 'aborted' | 'contextFull' | 'energyBudget' | 'thermalBudget';
 
 /** One generated token and the text it adds. */
 export interface GenerationPiece {
@@ -23,6 +27,8 @@ export interface GenerationStats {
   tokensPerSecond: number;
   /** How long `loadModel` took for this model, ms. */
   loadMs: number;
+  /** The backend that ran it: `native`, `portable` or `fake` (see `LoadModelOptions.backend`). */
+  backend: InferenceBackend;
   /** Total time inside the interpreter's `infer()` for this request, prefill included, ms. */
   inferMs: number;
   /** Share of the request's time spent outside `infer()` (sampling, copies, messages), 0..1. */

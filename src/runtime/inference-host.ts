@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TinyEdgeError } from '../errors.js';
 import { fromWireError } from './wire-error.js';
+import type { InferenceBackend } from './portable/choose-runner-backend.js';
 import type { HostMessage, LoadRequest, WireResult, WorkerGenerateOptions, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** Callbacks for one generation request. `at` values are epoch ms from the worker. */
@@ -39,7 +40,7 @@ export class InferenceHost {
   readonly #worker: Worker;
   readonly #flags: Int32Array;
   readonly #slots = new Set<number>();
-  readonly #loads = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  readonly #loads = new Map<number, { resolve: (backend: InferenceBackend) => void; reject: (err: Error) => void }>();
   readonly #requests = new Map<number, RequestHandlers>();
   #dead: Error | null = null;
   #referenced = true;
@@ -76,20 +77,19 @@ export class InferenceHost {
   /**
    * Load a model into the worker.
    *
-   * @returns the slot that names it in later calls
+   * @returns the slot that names it in later calls, and the backend that runs it
    * @throws whatever the worker reports (TinyEdgeErrors keep their code)
    */
-  async load(request: Omit<LoadRequest, 'type' | 'slot'>): Promise<number> {
+  async load(request: Omit<LoadRequest, 'type' | 'slot'>): Promise<{ slot: number; backend: InferenceBackend }> {
     this.#assertAlive();
     const slot = nextSlot++;
-    const done = new Promise<void>((resolve, reject) => this.#loads.set(slot, { resolve, reject }));
+    const done = new Promise<InferenceBackend>((resolve, reject) => this.#loads.set(slot, { resolve, reject }));
     this.#slots.add(slot);
     const transfer = ownsBuffer(request.model) ? [request.model.buffer as ArrayBuffer] : [];
     this.#post({ type: 'load', slot, ...request }, transfer);
     this.#updateRef();
     try {
-      await done;
-      return slot;
+      return { slot, backend: await done };
     } catch (err) {
       await this.unload(slot);
       throw err;
@@ -141,7 +141,7 @@ export class InferenceHost {
       case 'load-failed': {
         const load = this.#loads.get(message.slot);
         this.#loads.delete(message.slot);
-        if (message.type === 'loaded') load?.resolve();
+        if (message.type === 'loaded') load?.resolve(message.backend);
         else load?.reject(fromWireError(message.error));
         break;
       }

@@ -12,7 +12,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { TinyEdgeError } from '../errors.js';
-import { createNativeRunner } from './create-native-runner.js';
+import { createRunnerOn } from './portable/choose-runner-backend.js';
+import type { InferenceBackend } from './portable/choose-runner-backend.js';
 import { createTokenizer } from './create-tokenizer.js';
 import type { LlamaConfig } from '../models/llama/config.js';
 import { KvCacheDecoder } from './kv-cache-decoder.js';
@@ -28,6 +29,8 @@ interface Slot {
   tokenizer: Tokenizer;
   contextLength: number;
   closed: boolean;
+  /** Frees what the slot's runners hold outside the JS heap (the portable backend's WebAssembly memory). */
+  dispose(): void;
 }
 
 type GenerateMessage = Extract<HostMessage, { type: 'generate' }>;
@@ -48,7 +51,11 @@ port.on('message', (message: HostMessage) => {
       break;
     case 'unload': {
       const slot = slots.get(message.slot);
-      if (slot !== undefined) slot.closed = true;
+      if (slot !== undefined) {
+        // A generation of this slot stops before its next step (it checks `closed`), so its runners can go now.
+        slot.closed = true;
+        slot.dispose();
+      }
       slots.delete(message.slot);
       post({ type: 'unloaded', slot: message.slot });
       break;
@@ -62,31 +69,61 @@ port.on('message', (message: HostMessage) => {
 
 async function load(request: LoadRequest): Promise<void> {
   const t0 = performance.now();
+  const runners: ModelRunner[] = [];
+  const dispose = (): void => {
+    for (const r of runners) (r as Partial<{ dispose(): void }>).dispose?.();
+  };
   try {
     const tokenizer = createTokenizer(request.tokenizer.kind, request.tokenizer.bytes, request.config.vocabSize);
-    const full = new KvCacheDecoder(await createRunner(request, request.model, request.config), request.config);
+    // The full model settles `auto`; the window model then runs on the same backend.
+    // (Typed wide on purpose: `createRunner` below reassigns it, which TypeScript's narrowing cannot see.)
+    let backend = (request.runner === 'native' ? 'native' : 'fake') as InferenceBackend;
+    let option = request.backend;
+    const createRunner = async (model: Uint8Array, config: LlamaConfig): Promise<ModelRunner> => {
+      if (request.runner !== 'native') {
+        // Loaded only when asked for, so production workers never parse the reference model code.
+        const { FakeLlamaRunner } = await import('../testing/fake-llama-runner.js');
+        return new FakeLlamaRunner(config, request.runner.weights);
+      }
+      const chosen = await createRunnerOn(option, model, request.threads);
+      runners.push(chosen.runner);
+      backend = chosen.backend;
+      option = chosen.backend;
+      return chosen.runner;
+    };
+    const full = new KvCacheDecoder(await createRunner(request.model, request.config), request.config);
     let decoder: DecodeStep = full;
     if (request.windowModel) {
       const windowConfig = { ...request.config, seqLen: request.windowModel.rows };
-      decoder = new WindowedDecoder(new KvCacheDecoder(await createRunner(request, request.windowModel.model, windowConfig), windowConfig), full);
+      decoder = new WindowedDecoder(new KvCacheDecoder(await createRunner(request.windowModel.model, windowConfig), windowConfig), full);
       full.step(tokenizer.bosId, 0); // warm the full interpreter too (see below)
     }
     // TFLite allocates and packs lazily on the first invoke (3x a normal step on stories15M):
     // pay it here, in the load time, not in the first request's time to first token.
     decoder.step(tokenizer.bosId, 0);
-    slots.set(request.slot, { decoder, tokenizer, contextLength: request.contextLength, closed: false });
-    post({ type: 'loaded', slot: request.slot, ms: performance.now() - t0 });
+    if (backend === 'portable') warmPortable(full, decoder, tokenizer.bosId);
+    slots.set(request.slot, { decoder, tokenizer, contextLength: request.contextLength, closed: false, dispose });
+    post({ type: 'loaded', slot: request.slot, ms: performance.now() - t0, backend });
   } catch (err) {
+    dispose();
     post({ type: 'load-failed', slot: request.slot, error: toWireError(err) });
   }
 }
 
-async function createRunner(request: LoadRequest, model: Uint8Array, config: LlamaConfig): Promise<ModelRunner> {
-  if (request.runner === 'native') return createNativeRunner(model, { threads: request.threads });
-  // Loaded only when asked for, so production workers never parse the reference model code.
-  const { FakeLlamaRunner } = await import('../testing/fake-llama-runner.js');
-  return new FakeLlamaRunner(config, request.runner.weights);
+/**
+ * The portable backend's steps are JavaScript until V8 has compiled them: the
+ * first runs cost ten times a warm one (stories260K). A few more steps at load,
+ * both with and without logits, move that out of the first request's time to
+ * first token. Rows they write are masked or overwritten by any sequence.
+ */
+function warmPortable(full: KvCacheDecoder, decoder: DecodeStep, token: number): void {
+  const steps = Math.min(PORTABLE_WARM_STEPS, full.seqLen);
+  for (let pos = 1; pos < steps; pos++) full.step(token, pos, pos % 2 === 0);
+  if (decoder !== full) for (let pos = 1; pos < Math.min(steps, (decoder as WindowedDecoder).windowRows); pos++) decoder.step(token, pos, pos % 2 === 0);
 }
+
+/** Extra steps the portable backend runs at load: enough for the step's JavaScript to be compiled. */
+const PORTABLE_WARM_STEPS = 24;
 
 async function pump(): Promise<void> {
   if (busy) return;

@@ -4,13 +4,23 @@ import { Model } from './model.js';
 import { readBundle } from './read-bundle.js';
 import { resolveModelLocation } from './resolve-model-location.js';
 import type { RunnerSpec } from './runner-spec.js';
+import { resolveBackendOption } from './portable/choose-runner-backend.js';
+import type { BackendOption } from './portable/choose-runner-backend.js';
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
   /** Interpreter threads, an integer in [1, 64]. Default 1: tiny models gain little from more, and the other cores stay free. */
   threads?: number;
-  /** The interpreter: `'native'` (default) or a fake from `tinyedge/testing`. */
+  /** The interpreter: `'native'` (default: a real interpreter, on `backend`) or a fake from `tinyedge/testing`. */
   runner?: RunnerSpec;
+  /**
+   * Which backend runs the graph: `native` (tfjs-tflite-node's TFLite
+   * library), `portable` (tfjs's WebAssembly backend: any platform Node runs
+   * on, slower), or `auto`: native when its library loads on this machine,
+   * portable otherwise. Default: the `TINYEDGE_BACKEND` environment variable,
+   * else `auto`. The backend used is `model.backend` and `stats.backend`.
+   */
+  backend?: BackendOption;
   /** Where bundled models live. Default: the `models/` directory of the tinyedge package. */
   modelsDir?: string;
 }
@@ -24,11 +34,12 @@ export interface LoadModelOptions {
  * @param nameOrPath - a bundled model's name, a bundle directory, or a `file:` URL
  * @param options - threads and runner; see {@link LoadModelOptions}
  * @returns the loaded {@link Model}; close it when done
- * @throws TypeError / RangeError for a bad argument
+ * @throws TypeError / RangeError for a bad argument (a `backend`, or `TINYEDGE_BACKEND`, other than native, portable or auto)
  * @throws TinyEdgeError `E_NETWORK_REFUSED` for a network URL, `E_NOT_FOUND` for a missing bundle or file,
  *   `E_BUNDLE_MANIFEST` for a bad manifest, `E_BUNDLE_HASH` for an altered file, `E_MODEL_FORMAT` /
  *   `E_TOKENIZER_FORMAT` / `E_TOKENIZER_MISMATCH` for files the runtime cannot use,
- *   `E_BACKEND_UNAVAILABLE` when the native backend cannot load
+ *   `E_BACKEND_UNAVAILABLE` when the backend asked for cannot load
+ *   (`auto` falls back to portable instead), `E_MODEL_UNSUPPORTED` when the portable backend meets an operator it does not run
  * @example
  * ```ts
  * const model = await loadModel('./bundles/stories260k');
@@ -41,6 +52,7 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   const threads = options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new RangeError(`threads must be an integer in [1, 64], found ${String(threads)}`);
   const runner = options.runner ?? 'native';
+  const backend = resolveBackendOption(options.backend);
   if (runner !== 'native' && (typeof runner !== 'object' || runner === null || runner.kind !== 'fake-llama')) {
     throw new TypeError(`runner must be 'native' or { kind: 'fake-llama', weights }, found ${JSON.stringify(runner)}`);
   }
@@ -48,14 +60,15 @@ export async function loadModel(nameOrPath: string, options: LoadModelOptions = 
   const bundle = await readBundle(dir);
   const { manifest } = bundle;
   const host = await InferenceHost.acquire();
-  const slot = await host.load({
+  const { slot, backend: used } = await host.load({
     model: bundle.model,
     ...(bundle.windowModel === undefined ? {} : { windowModel: { model: bundle.windowModel.bytes, rows: bundle.windowModel.rows } }),
     tokenizer: { kind: manifest.tokenizer.kind, bytes: bundle.tokenizer },
     config: manifest.hyperparameters,
     contextLength: manifest.contextLength,
     runner,
+    backend,
     threads,
   });
-  return new Model({ host, slot, manifest, dir, loadMs: performance.now() - t0 });
+  return new Model({ host, slot, manifest, dir, loadMs: performance.now() - t0, backend: used });
 }

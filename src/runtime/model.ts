@@ -3,9 +3,11 @@ import { TinyEdgeError } from '../errors.js';
 import type { BundleManifest } from './bundle-manifest.js';
 import { checkGenerateOptions } from './generate-options.js';
 import type { GenerateOptions } from './generate-options.js';
+import type { BudgetMonitor, BudgetStopReason, GenerationBudget } from './generation-budget.js';
 import { Generation } from './generation.js';
 import type { GenerationPiece, GenerationSink, GenerationStats } from './generation.js';
 import type { InferenceHost } from './inference-host.js';
+import type { InferenceBackend } from './portable/choose-runner-backend.js';
 import type { ModelEvents } from './model-events.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { Listener } from './typed-emitter.js';
@@ -43,16 +45,19 @@ export class Model {
   readonly contextLength: number;
   /** How long `loadModel` took: reading, hash checks and interpreter creation, ms. */
   readonly loadMs: number;
+  /** The backend running the model: `native` (TFLite library), `portable` (WebAssembly) or `fake` (tests). */
+  readonly backend: InferenceBackend;
   readonly #host: InferenceHost;
   readonly #slot: number;
   readonly #events = new TypedEmitter<ModelEvents>();
   readonly #active = new Map<number, (error: TinyEdgeError) => void>();
+  #budgetMonitor: BudgetMonitor | null = null;
   #closed = false;
 
   /**
    * @internal
    */
-  constructor(init: { host: InferenceHost; slot: number; manifest: BundleManifest; dir: string; loadMs: number }) {
+  constructor(init: { host: InferenceHost; slot: number; manifest: BundleManifest; dir: string; loadMs: number; backend?: InferenceBackend }) {
     this.#host = init.host;
     this.#slot = init.slot;
     this.manifest = init.manifest;
@@ -60,6 +65,7 @@ export class Model {
     this.dir = init.dir;
     this.contextLength = init.manifest.contextLength;
     this.loadMs = init.loadMs;
+    this.backend = init.backend ?? 'native';
   }
 
   /** True once {@link Model.close} was called. */
@@ -91,6 +97,20 @@ export class Model {
   }
 
   /**
+   * Let `monitor` enforce the `budget` option of later generations. A power
+   * meter (`sampler.meter(model)`) calls this for you; the last monitor set wins.
+   *
+   * @returns a function that removes the monitor (if it is still the one set)
+   */
+  useBudgetMonitor(monitor: BudgetMonitor): () => void {
+    if (typeof monitor?.watch !== 'function') throw new TypeError('monitor must have a watch() method');
+    this.#budgetMonitor = monitor;
+    return () => {
+      if (this.#budgetMonitor === monitor) this.#budgetMonitor = null;
+    };
+  }
+
+  /**
    * Generate text after `prompt`, as llama2.c's `run` does: BOS, the prompt
    * fed token by token, then sampled tokens until BOS/EOS, a stop string, a
    * limit, the end of the context or an abort.
@@ -100,7 +120,7 @@ export class Model {
    * @returns a {@link Generation}: async-iterate it for pieces, await `result` for the text and stats.
    *   `result` rejects with `E_CONTEXT_OVERFLOW` when the prompt does not fit the context,
    *   `E_CLOSED` when the model is closed meanwhile, `E_INFERENCE` when the interpreter fails.
-   * @throws TypeError / RangeError for a bad prompt or option
+   * @throws TypeError / RangeError for a bad prompt or option, or a `budget` with no power meter attached
    * @throws TinyEdgeError `E_CLOSED` when the model was closed
    * @example
    * ```ts
@@ -110,12 +130,16 @@ export class Model {
   generate(prompt: string, options: GenerateOptions = {}): Generation {
     if (typeof prompt !== 'string') throw new TypeError(`prompt must be a string, found ${typeof prompt}`);
     const wire = checkGenerateOptions(options);
+    const budget = options.budget === undefined ? undefined : { budget: options.budget, monitor: this.#budgetMonitor };
+    if (budget !== undefined && budget.monitor === null) {
+      throw new TypeError('a budget needs a power meter on the model: call sampler.meter(model) first');
+    }
     if (this.#closed) throw closedError(this.name);
     const signal = options.signal;
     let stopEarly = (): void => undefined;
     return new Generation(
       (sink) => {
-        stopEarly = this.#start(prompt, wire, sink, signal);
+        stopEarly = this.#start(prompt, wire, sink, signal, budget as Budgeted | undefined);
       },
       () => stopEarly(),
     );
@@ -139,7 +163,7 @@ export class Model {
   }
 
   /** Send one request; returns a function that stops it. */
-  #start(prompt: string, wire: ReturnType<typeof checkGenerateOptions>, sink: GenerationSink, signal: AbortSignal | undefined): () => void {
+  #start(prompt: string, wire: ReturnType<typeof checkGenerateOptions>, sink: GenerationSink, signal: AbortSignal | undefined, budget: Budgeted | undefined): () => void {
     const model = this.name;
     const host = this.#host;
     const text: string[] = [];
@@ -148,18 +172,21 @@ export class Model {
     let startedAt: number | null = null;
     let settled = false;
     let id = 0;
+    let budgetStop: BudgetStopReason | null = null;
+    let unwatch = (): void => undefined;
 
     const settle = (): void => {
       settled = true;
       this.#active.delete(id);
       signal?.removeEventListener('abort', onAbort);
+      unwatch();
     };
     const endAborted = (): void => {
       // Not started yet: settle here; the worker skips it when its turn comes.
       settle();
       host.abort(id);
       host.forget(id);
-      sink.finish({ text: '', tokens: [], stopReason: 'aborted', stats: this.#stats(emptyResult(promptTokens)) });
+      sink.finish({ text: '', tokens: [], stopReason: budgetStop ?? 'aborted', stats: this.#stats(emptyResult(promptTokens)) });
     };
     const fail = (error: Error): void => {
       if (settled) return;
@@ -211,11 +238,13 @@ export class Model {
           settle();
           const stats = this.#stats(result);
           const end = toLocalClock(at);
+          // A budget stops a generation by aborting it; report why.
+          const stopReason = budgetStop !== null && result.stopReason === 'aborted' ? budgetStop : result.stopReason;
           this.#events.emit('inference:end', {
-            requestId: id, model, stopReason: result.stopReason, promptTokens: result.promptTokens,
+            requestId: id, model, stopReason, promptTokens: result.promptTokens,
             generatedTokens: result.generatedTokens, durationMs: end - (startedAt ?? end), inferMs: result.inferMs, at: end, stats,
           });
-          sink.finish({ text: text.join(''), tokens, stopReason: result.stopReason, stats });
+          sink.finish({ text: text.join(''), tokens, stopReason, stats });
         },
         failed: fail,
       });
@@ -225,6 +254,13 @@ export class Model {
     }
     this.#active.set(id, fail);
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (budget !== undefined) {
+      unwatch = budget.monitor.watch(id, budget.budget, (reason) => {
+        if (settled || budgetStop !== null) return;
+        budgetStop = reason;
+        stop();
+      });
+    }
     return stop;
   }
 
@@ -235,10 +271,17 @@ export class Model {
       timeToFirstTokenMs: result.timeToFirstTokenMs,
       tokensPerSecond: result.tokensPerSecond,
       loadMs: this.loadMs,
+      backend: this.backend,
       inferMs: result.inferMs,
       outsideInferFraction: result.outsideInferFraction,
     };
   }
+}
+
+/** A generation's budget and the monitor that enforces it. */
+interface Budgeted {
+  budget: GenerationBudget;
+  monitor: BudgetMonitor;
 }
 
 function emptyResult(promptTokens: number): WireResult {

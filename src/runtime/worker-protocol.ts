@@ -4,9 +4,11 @@
  * thread boundary; only token ids, text and timings do.
  */
 import type { LlamaConfig } from '../models/llama/config.js';
+import type { ByteGrammar } from './byte-grammar.js';
 import type { StopReason } from './generation.js';
 import type { SamplerOptions } from './sampler.js';
 import type { RunnerSpec } from './runner-spec.js';
+import type { BackendOption, InferenceBackend } from './portable/choose-runner-backend.js';
 import type { TokenizerKind } from './tokenizer.js';
 
 /** `workerData` of the inference worker. */
@@ -26,6 +28,8 @@ export interface LoadRequest {
   config: LlamaConfig;
   contextLength: number;
   runner: RunnerSpec;
+  /** The backend when `runner` is `'native'`: `auto` picks native where its library loads, portable otherwise. */
+  backend: BackendOption;
   threads: number;
 }
 
@@ -35,6 +39,8 @@ export interface WorkerGenerateOptions {
   steps?: number;
   sampler: SamplerOptions;
   stop: string[];
+  /** Constrained decoding: the grammar and its key (`checkByteGrammar`), under which the worker caches it compiled. */
+  constraint?: { grammar: ByteGrammar; key: string };
 }
 
 /** Host to worker. */
@@ -73,7 +79,7 @@ export interface WireResult {
 
 /** Worker to host. */
 export type WorkerMessage =
-  | { type: 'loaded'; slot: number; ms: number }
+  | { type: 'loaded'; slot: number; ms: number; backend: InferenceBackend }
   | { type: 'load-failed'; slot: number; error: WireError }
   | { type: 'unloaded'; slot: number }
   | { type: 'started'; id: number; promptTokens: number[]; promptPieces: string[]; at: number }
