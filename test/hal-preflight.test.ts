@@ -6,6 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTinyEdgeError } from '../src/errors.js';
 import { getBoard } from '../src/hal/boards.js';
+import { detectBoard } from '../src/hal/detect.js';
+import { loadModel } from '../src/runtime/load-model.js';
 import { chooseBackendAndThreads } from '../src/hal/preflight/choose-backend-and-threads.js';
 import { probeNativeBackend, type NativeProbeResult } from '../src/hal/preflight/probe-native-backend.js';
 import { readCpuArchitecture } from '../src/hal/preflight/read-cpu-architecture.js';
@@ -124,14 +126,14 @@ describe('runPreflight on fixture trees', () => {
 
     let thrown: unknown;
     try {
-      chooseBackendAndThreads({ findings: report.findings, board: report.board });
+      chooseBackendAndThreads({ findings: report.findings, board: report.board, portableAvailable: false });
     } catch (err) {
       thrown = err;
     }
     expect(isTinyEdgeError(thrown, 'E_BACKEND_UNAVAILABLE')).toBe(true);
     expect((thrown as { hint: string }).hint).toMatch(/portable/);
-    // Where a portable backend exists, it is chosen instead, with the board's threads.
-    expect(chooseBackendAndThreads({ findings: report.findings, board: report.board, portableAvailable: true }))
+    // The portable backend ships with tinyedge, so by default it is chosen instead, with the board's threads.
+    expect(chooseBackendAndThreads({ findings: report.findings, board: report.board }))
       .toMatchObject({ backend: 'portable', threads: 4, reason: expect.stringContaining('native library cannot run here') });
   });
 
@@ -263,5 +265,21 @@ describe('chooseBackendAndThreads', () => {
     const bbb = await getBoard('beaglebone-black');
     expect(chooseBackendAndThreads({ board: bbb, cores: 1 }).reason).toContain('prefers the portable backend');
     expect(() => chooseBackendAndThreads({ cores: 0 })).toThrow(RangeError);
+  });
+
+  it("loadModel({ threads: 'auto' }) runs with the detected board's choice", async () => {
+    const detected = await detectBoard();
+    const expected = chooseBackendAndThreads({ board: detected }).threads;
+    expect(expected).toBe(Math.min(detected.profile.inference.threads, detected.cores));
+    const bundle = await createTinyLlamaBundle({ seed: 3 });
+    const model = await loadModel(bundle.dir, { threads: 'auto' });
+    try {
+      const { tokens } = await model.generate('', { maxTokens: 4, temperature: 0 }).result;
+      expect(tokens).toHaveLength(4);
+    } finally {
+      await model.close();
+    }
+    await expect(loadModel(bundle.dir, { threads: 0 })).rejects.toThrow(RangeError);
+    await rm(bundle.dir, { recursive: true, force: true });
   });
 });

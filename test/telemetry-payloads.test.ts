@@ -19,7 +19,7 @@ function valid(topic: string, payload: unknown): void {
 
 const endEvent = {
   requestId: 3, model: 'tiny', stopReason: 'maxTokens', promptTokens: 5, generatedTokens: 16, durationMs: 30.123456, inferMs: 21.5, at: 123.4,
-  stats: { promptTokens: 5, generatedTokens: 16, timeToFirstTokenMs: 3.2, tokensPerSecond: 512.4, loadMs: 80, inferMs: 21.5, outsideInferFraction: 0.12 },
+  stats: { backend: 'portable', promptTokens: 5, generatedTokens: 16, timeToFirstTokenMs: 3.2, tokensPerSecond: 512.4, loadMs: 80, inferMs: 21.5, outsideInferFraction: 0.12 },
 };
 const energyReport = {
   requestId: 3, model: 'tiny', stopReason: 'maxTokens', startedAt: 100, durationMs: 30, joules: 0.15, netJoules: -0.001, idleW: 3, avgW: 5, peakW: 6.2,
@@ -52,11 +52,12 @@ describe('payloads and their schemas', () => {
 
     const inference = buildInferencePayload({ ...endEvent, energy: energyReport }, env);
     expect(inference).toEqual({
-      v: 1, seq: 7, ts: env.ts, dropped: 2, requestId: 3, stopReason: 'maxTokens', promptTokens: 5, generatedTokens: 16, durationMs: 30.12,
+      v: 1, seq: 7, ts: env.ts, dropped: 2, requestId: 3, stopReason: 'maxTokens', backend: 'portable', promptTokens: 5, generatedTokens: 16, durationMs: 30.12,
       inferMs: 21.5, ttftMs: 3.2, tokensPerSecond: 512.4, outsideInferFraction: 0.12,
       energy: { kind: 'measured', badge: 'B', joules: 0.15, netJoules: -0.001, avgW: 5, peakW: 6.2, joulesPerToken: 0.0094, prefillMs: 3, prefillJ: 0.015, decodeMs: 27, decodeJ: 0.135, interpolated: true },
     });
     valid('inference', inference);
+    expect(buildInferencePayload({ ...endEvent, stopReason: 'energyBudget' }, env).stopReason).toBe('energyBudget');
     // An energy report alone is an inference report too.
     const energyOnly = buildInferencePayload(energyReport, env);
     expect(energyOnly).toMatchObject({ requestId: 3, durationMs: 30, energy: { joules: 0.15 } });

@@ -5,12 +5,19 @@ import { readBundle } from './read-bundle.js';
 import { resolveModelLocation } from './resolve-model-location.js';
 import type { RunnerSpec } from './runner-spec.js';
 import { resolveBackendOption } from './portable/choose-runner-backend.js';
+import { chooseBackendAndThreads } from '../hal/preflight/choose-backend-and-threads.js';
+import { detectBoard } from '../hal/detect.js';
 import type { BackendOption } from './portable/choose-runner-backend.js';
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
-  /** Interpreter threads, an integer in [1, 64]. Default 1: tiny models gain little from more, and the other cores stay free. */
-  threads?: number;
+  /**
+   * Interpreter threads, an integer in [1, 64], or `'auto'`: the detected
+   * board profile's recommendation capped by the cores available (the same
+   * choice `tinyedge doctor` reports). Default 1: tiny models gain little
+   * from more, and the other cores stay free.
+   */
+  threads?: number | 'auto';
   /** The interpreter: `'native'` (default: a real interpreter, on `backend`) or a fake from `tinyedge/testing`. */
   runner?: RunnerSpec;
   /**
@@ -49,7 +56,7 @@ export interface LoadModelOptions {
  */
 export async function loadModel(nameOrPath: string, options: LoadModelOptions = {}): Promise<Model> {
   const t0 = performance.now();
-  const threads = options.threads ?? 1;
+  const threads = options.threads === 'auto' ? chooseBackendAndThreads({ board: await detectBoard() }).threads : options.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new RangeError(`threads must be an integer in [1, 64], found ${String(threads)}`);
   const runner = options.runner ?? 'native';
   const backend = resolveBackendOption(options.backend);

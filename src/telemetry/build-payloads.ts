@@ -32,6 +32,8 @@ export interface InferenceEndInput {
   inferMs?: number;
   /** Full stats, when the generation succeeded. */
   stats?: {
+    /** Which interpreter ran it (`native`, `portable`). */
+    backend?: string;
     /** Time to first token, ms. */
     timeToFirstTokenMs?: number;
     /** Decode rate, tokens/s. */
@@ -183,7 +185,7 @@ export function buildInferencePayload(input: InferenceReportInput, env: Envelope
     durationMs: input.durationMs,
     ...(isEnergyOnly ? {} : {
       stopReason: end.stopReason, promptTokens: end.promptTokens, generatedTokens: end.generatedTokens, inferMs: end.inferMs,
-      ttftMs: stats?.timeToFirstTokenMs, tokensPerSecond: stats?.tokensPerSecond, outsideInferFraction: stats?.outsideInferFraction,
+      backend: stats?.backend, ttftMs: stats?.timeToFirstTokenMs, tokensPerSecond: stats?.tokensPerSecond, outsideInferFraction: stats?.outsideInferFraction,
     }),
     ...(energy === undefined ? {} : {
       energy: {

@@ -9,7 +9,9 @@ import type { PayloadSpec } from './payload-fields.js';
 export const TELEMETRY_PAYLOAD_VERSION = 1;
 
 /** Why a generation ended, as the runtime reports it, plus `error`. */
-export const STOP_REASONS = ['maxTokens', 'eos', 'stop', 'aborted', 'contextFull', 'error'] as const;
+export const STOP_REASONS = ['maxTokens', 'eos', 'stop', 'aborted', 'contextFull', 'energyBudget', 'thermalBudget', 'error'] as const;
+/** Which interpreter ran an inference: native TFLite, the portable WebAssembly backend, or a test fake. */
+export const INFERENCE_BACKENDS = ['native', 'portable', 'fake'] as const;
 /** Energy badges, best (`A`) to worst (`G`). */
 export const ENERGY_BADGES = ['A', 'B', 'C', 'D', 'E', 'F', 'G'] as const;
 /** Whether a power figure was measured by a sensor or estimated from a model of the board. */
@@ -53,6 +55,7 @@ export const INFERENCE_SPEC = {
   ...envelope,
   requestId: { type: 'integer', minimum: 0, description: 'the runtime\'s request id (per process)' },
   stopReason: { type: 'enum', values: STOP_REASONS, optional: true, description: 'why the generation ended' },
+  backend: { type: 'enum', values: INFERENCE_BACKENDS, optional: true, description: 'which interpreter ran it: native TFLite or the portable WebAssembly backend' },
   promptTokens: { type: 'integer', minimum: 0, optional: true, description: 'prompt tokens, BOS included' },
   generatedTokens: { type: 'integer', minimum: 0, optional: true, description: 'tokens generated' },
   durationMs: { type: 'number', minimum: 0, digits: 2, description: 'from the start of the request to its end, ms' },
@@ -175,6 +178,8 @@ export interface InferencePayload extends DataEnvelope {
   requestId: number;
   /** Why it ended. */
   stopReason?: (typeof STOP_REASONS)[number];
+  /** Which interpreter ran it. */
+  backend?: (typeof INFERENCE_BACKENDS)[number];
   /** Prompt tokens, BOS included. */
   promptTokens?: number;
   /** Tokens generated. */

@@ -22,7 +22,7 @@ export interface BackendChoiceInput {
   board?: DetectedBoard | BoardProfile | null;
   /** Cores available to this process. Default: the detected board's core count, else `os.availableParallelism()`. */
   cores?: number;
-  /** True when a portable (WebAssembly) backend can be used instead of a broken native one. Default false. */
+  /** False to rule out the portable (WebAssembly) backend (it ships with tinyedge, so the default is true). */
   portableAvailable?: boolean;
 }
 
@@ -31,12 +31,12 @@ export interface BackendChoiceInput {
  * threads from the board profile's `inference.threads`, never more than the
  * cores this machine has (1 when no board is known, the runtime's default);
  * backend `native` when the preflight did not find the native TFLite
- * library broken; otherwise `portable` when `portableAvailable` says that
- * backend exists, else an error.
+ * library broken; otherwise `portable`, unless `portableAvailable` is false,
+ * which makes it an error.
  *
  * @param input - preflight findings, board, cores; see {@link BackendChoiceInput}
  * @returns the backend and threads, and why
- * @throws TinyEdgeError `E_BACKEND_UNAVAILABLE` when the `native.tflite` finding failed and no portable backend is available
+ * @throws TinyEdgeError `E_BACKEND_UNAVAILABLE` when the `native.tflite` finding failed and `portableAvailable` is false
  * @throws RangeError for a cores value that is not a positive integer
  * @example
  * ```ts
@@ -57,7 +57,7 @@ export function chooseBackendAndThreads(input: BackendChoiceInput = {}): Backend
   const source = profile === null ? 'no board profile, so the runtime default of 1' : `${profile.id} recommends ${wanted}`;
   const capped = threads < wanted ? `, capped by the ${cores} core${cores === 1 ? '' : 's'} available` : '';
   const counted = `${threads} thread${threads === 1 ? '' : 's'}: ${source}${capped}`;
-  if (native?.status === 'fail' && input.portableAvailable === true) {
+  if (native?.status === 'fail' && input.portableAvailable !== false) {
     return { backend: 'portable', threads, reason: `${counted}; portable backend, because the native library cannot run here` };
   }
   if (native?.status === 'fail') {
