@@ -150,6 +150,16 @@ describe.skipIf(!hasSocat)('SerialLink over socat pseudo-terminals', () => {
     expect(link.state).toBe('closed');
   });
 
+  it('a write in flight when the device vanishes rejects with E_DISCONNECTED instead of hanging', async () => {
+    const p = await pair();
+    const link = track(await openSerialLink({ path: p.a, baudRate: 115200, reconnect: { initialDelayMs: 20 } }));
+    await p.stop(); // the link has not noticed yet: it still says open
+    const outcome = await link.write(Uint8Array.of(1, 2, 3)).then(() => 'written', (err: unknown) => err);
+    // Either the write reached the kernel before the hangup was seen, or it failed with the disconnect: never pending.
+    if (outcome !== 'written') expect(outcome).toMatchObject({ code: 'E_DISCONNECTED' });
+    await expect(link.write(Uint8Array.of(4))).rejects.toMatchObject({ code: 'E_DISCONNECTED' });
+  });
+
   it('closes cleanly while reconnecting: no attempt fires afterwards and iteration ends', async () => {
     const p = await pair();
     const link = await openSerialLink({ path: p.a, baudRate: 115200, reconnect: { initialDelayMs: 30 } });

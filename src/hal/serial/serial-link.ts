@@ -190,12 +190,20 @@ export class SerialLink<F extends SerialFraming = 'raw'> {
         'Wait for the link\'s `open` event, or check that the device is plugged in.');
     }
     const bytes = typeof data === 'string' ? Buffer.from(data, this.#options.encoding) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    await new Promise<void>((resolve, reject) => {
-      port.write(bytes, (err) => {
-        if (err) return reject(writeError(this.path, err));
-        port.drain((drainErr) => (drainErr ? reject(writeError(this.path, drainErr)) : resolve()));
+    // A port that goes away mid-write never calls back: settle on the link's close instead.
+    let offClose = (): void => undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        offClose = this.once('close', () => reject(new TinyEdgeError('E_DISCONNECTED', `serial device ${this.path} went away during a write`,
+          'Wait for the link\'s `open` event, or check that the device is plugged in.')));
+        port.write(bytes, (err) => {
+          if (err) return reject(writeError(this.path, err));
+          port.drain((drainErr) => (drainErr ? reject(writeError(this.path, drainErr)) : resolve()));
+        });
       });
-    });
+    } finally {
+      offClose();
+    }
   }
 
   /**
