@@ -21,14 +21,14 @@ import { ControllerSimulator } from './controller-simulator.js';
 import { FridgeApp } from './fridge-app.js';
 import type { FridgeConfig } from './fridge-config.js';
 
-/** The conversation: our own sentences, a spread of intents, one the controller refuses. */
+/** The conversation: our own sentences (not the evaluation set's), a spread of intents. */
 export const DEMO_SCRIPT = [
   'we are out of milk, add two litres to the list',
-  'also put six eggs and a bag of spinach on it',
+  'also put six eggs and some spinach on it',
   'what is on my shopping list',
   'set the freezer to minus twenty',
   'how cold is the fridge right now',
-  'set the fridge to twenty degrees',
+  'set the fridge to 3 degrees',
   'start a timer for twelve minutes for the rice',
   'what can i make with eggs and spinach',
   'what do i need for a lasagne',
