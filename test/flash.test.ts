@@ -111,6 +111,24 @@ describe('tinyedge flash to a directory target', () => {
   });
 });
 
+describe('tinyedge flash with the real smart-fridge app', () => {
+  it('deploys examples/smart-fridge with the appliance model, and its on-device evaluation passes', FLASHES, async () => {
+    const base = join(work, 'fridge-target');
+    const appDir = new URL('../examples/smart-fridge/', import.meta.url).pathname;
+    const result = await flash({ appDir, board, target: new DirectoryTarget(base) });
+    expect(result.reason).toBeNull();
+    expect(result.status).toBe('deployed');
+    // The health check ran the bundled model on known requests, with latency and (estimated) energy.
+    expect(result.health).toMatchObject({ ok: true, requests: 8, energyKind: 'estimated' });
+    expect(result.health!.correct).toBeGreaterThanOrEqual(6);
+    expect(result.health!.p50Ms).toBeGreaterThan(0);
+    expect(result.health!.joulesPerRequest).toBeGreaterThan(0);
+    const paths = (JSON.parse(await readFile(join(base, 'current/MANIFEST.json'), 'utf8')) as { files: Array<{ path: string }> }).files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['models/appliance/model.tflite', 'boards/schema.json', 'board/config.json', 'board/tinyedge-smart-fridge.service']));
+    expect(result.steps.join('\n')).toMatch(/the target does not run systemd|restarted tinyedge-smart-fridge.service/);
+  });
+});
+
 describe('tinyedge flash over ssh', () => {
   let sshd: TestSshd;
   beforeAll(async () => {

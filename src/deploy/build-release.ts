@@ -96,6 +96,8 @@ export async function buildRelease(options: BuildReleaseOptions): Promise<BuiltR
     });
     for (const file of files) copies.push({ from: join(dir, file), to: `models/${model}/${file}` });
   }
+  // tinyedge's board profiles (and their schema): the bundled SDK reads them at run time.
+  for (const file of await listFiles(join(root, 'boards'))) copies.push({ from: join(root, 'boards', file), to: `boards/${file}` });
   const boardDir = resolve(appDir, config.boardsDir, options.board.id);
   const boardFiles = await listFiles(boardDir).catch(() => {
     throw new TinyEdgeError('E_DEPLOY', `no configuration for board "${options.board.id}" at ${boardDir}`, `Add ${boardDir}/config.json (and a systemd unit) for this board.`);

@@ -258,8 +258,9 @@ async function switchCurrent(target: DeployTarget, version: string): Promise<voi
 async function restartService(target: DeployTarget, service: string | null): Promise<string | null> {
   if (service === null) return null;
   const unit = service.split('/').pop()!;
-  const result = await target.exec(`command -v systemctl >/dev/null 2>&1 || exit 100; systemctl try-restart ${shellQuote(unit)}`);
-  if (result.code === 100) return `no systemd on the target: ${unit} not restarted`;
+  // /run/systemd/system exists only when systemd is the init system (sd_booted(3)).
+  const result = await target.exec(`[ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1 || exit 100; systemctl try-restart ${shellQuote(unit)}`);
+  if (result.code === 100) return `the target does not run systemd: ${unit} not restarted`;
   return result.code === 0 ? `restarted ${unit} if it was running` : `systemctl try-restart ${unit} failed: ${result.stderr.trim()}`;
 }
 
