@@ -1,5 +1,6 @@
 // Reading procfs and sysfs files below a root directory, with every failure
 // turned into a TinyEdgeError that says what to do. Internal to src/hal.
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TinyEdgeError } from '../errors.js';
@@ -59,10 +60,22 @@ export function sysfsError(err: unknown, root: string, devicePath: string, writi
     'Check dmesg for errors from the driver behind this file.', { cause: err });
 }
 
+/**
+ * Reads procfs files synchronously: they are generated from kernel memory
+ * (no device, no disk), so a synchronous read takes ~20 µs of CPU where the
+ * promise API's open/fstat/read/close round trips through the thread pool
+ * take ~200 µs; at 10 samples a second that is the sampler's main cost.
+ * sysfs files stay asynchronous: a hwmon read can wait on an I2C transfer.
+ */
+async function readTextFile(root: string, devicePath: string): Promise<string> {
+  const path = underRoot(root, devicePath);
+  return devicePath.startsWith('/proc/') ? readFileSync(path, 'utf8') : readFile(path, 'utf8');
+}
+
 /** The text of a file below `root`; throws a TinyEdgeError when it cannot be read. */
 export async function readText(root: string, devicePath: string): Promise<string> {
   try {
-    return await readFile(underRoot(root, devicePath), 'utf8');
+    return await readTextFile(root, devicePath);
   } catch (err) {
     throw sysfsError(err, root, devicePath);
   }
@@ -71,7 +84,7 @@ export async function readText(root: string, devicePath: string): Promise<string
 /** Like {@link readText}, but `undefined` when the file does not exist. */
 export async function readOptionalText(root: string, devicePath: string): Promise<string | undefined> {
   try {
-    return await readFile(underRoot(root, devicePath), 'utf8');
+    return await readTextFile(root, devicePath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
