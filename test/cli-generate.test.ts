@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertCommand } from '../src/cli/convert-command.js';
 import { generateCommand } from '../src/cli/generate-command.js';
@@ -14,13 +10,12 @@ import { randomLlamaWeights } from '../src/models/llama/random-llama-weights.js'
 import { writeLlama2cCheckpoint } from '../src/models/llama/write-llama2c-checkpoint.js';
 import { Llama2cTokenizer } from '../src/tokenizers/llama2c-tokenizer.js';
 import { buildTestTokenizer } from '../src/tokenizers/write-llama2c-tokenizer.js';
+import { inProcess, tinyedge } from './support/run-cli.js';
 
 /** The stories260K shape with fewer layers: GQA, 512 tokens, 64 positions. */
 const config: LlamaConfig = { dim: 64, hiddenDim: 172, nLayers: 2, nHeads: 8, nKvHeads: 4, vocabSize: 512, seqLen: 64, sharedClassifier: true };
 const weights = randomLlamaWeights(config, 21);
 const tokenizerBytes = buildTestTokenizer(config.vocabSize);
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 let dir: string;
 let checkpoint: string;
@@ -28,43 +23,8 @@ let tokenizer: string;
 let fp32: string;
 let int8: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** Run a subcommand in this process (fast), capturing its output and exit code. */
-async function inProcess(create: () => Command, ...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { write: writeOut } = process.stdout;
-  const { write: writeErr } = process.stderr;
-  const previousExitCode = process.exitCode;
-  process.exitCode = undefined;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  let code: number;
-  try {
-    await create().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    code = Number(process.exitCode ?? 0);
-    process.exitCode = previousExitCode;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
-/** Run the real `tinyedge` entry point in a child process. */
-function tinyedge(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', tsx, main, ...args], { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** What llama2.c's run prints (stdout) with temperature 0 for `steps` positions, computed with the reference forward. */
 function runDotC(prompt: string, steps: number): string {

@@ -1,56 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCommand } from '../src/cli/generate-command.js';
 import type { GenerateJson } from '../src/cli/generate-command.js';
 import { powerCommand } from '../src/cli/power-command.js';
 import type { PowerJson } from '../src/cli/power-command.js';
 import { createTinyLlamaBundle } from '../src/testing/create-tiny-llama-bundle.js';
+import { inProcess, tinyedge } from './support/run-cli.js';
 
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** Run a subcommand in this process, capturing its output and exit code. */
-async function inProcess(create: () => Command, ...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { write: writeOut } = process.stdout;
-  const { write: writeErr } = process.stderr;
-  const previousExitCode = process.exitCode;
-  process.exitCode = undefined;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  let code: number;
-  try {
-    await create().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    code = Number(process.exitCode ?? 0);
-    process.exitCode = previousExitCode;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
-/** The real `tinyedge` entry point in a child process. */
-function tinyedge(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', tsx, main, ...args], { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
-}
 
 const dirs: string[] = [];
 let root: string;

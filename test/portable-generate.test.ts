@@ -10,7 +10,6 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateCommand } from '../src/cli/generate-command.js';
 import { loadModel } from '../src/runtime/load-model.js';
@@ -18,6 +17,7 @@ import type { Model } from '../src/runtime/model.js';
 import { packageRoot } from '../src/runtime/package-root.js';
 import { BACKEND_ENV, nativePlatformSupported, resolveBackendOption } from '../src/runtime/portable/choose-runner-backend.js';
 import { createTinyLlamaBundle } from '../src/testing/create-tiny-llama-bundle.js';
+import { inProcess } from './support/run-cli.js';
 
 const PROMPT = 'Once upon a time';
 
@@ -100,27 +100,6 @@ describe('choosing the backend', () => {
   });
 });
 
-/** Run a subcommand in this process, capturing stdout and stderr. */
-async function inProcess(create: () => Command, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { write: writeOut } = process.stdout;
-  const { write: writeErr } = process.stderr;
-  const previous = process.exitCode;
-  process.exitCode = undefined;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  let code: number;
-  try {
-    await create().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    code = Number(process.exitCode ?? 0);
-    process.exitCode = previous;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 describe('tinyedge generate --backend', () => {
   it('runs the portable backend and says so, in JSON and on stderr', async () => {

@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerJson } from '../src/cli/broker-command.js';
 import { telemetryCommand } from '../src/cli/telemetry-command.js';
@@ -15,39 +14,14 @@ import { startMosquitto } from './support/mosquitto.js';
 import type { Mosquitto } from './support/mosquitto.js';
 import { recordMqtt } from './support/mqtt-recorder.js';
 import type { MqttRecorder } from './support/mqtt-recorder.js';
+import { inProcess } from './support/run-cli.js';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const PI5 = fileURLToPath(new URL('./fixtures/boards/raspberry-pi-5', import.meta.url));
 const USER = { username: 'device', password: 'device-secret' };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** Run a subcommand in this process, capturing its output and exit code. */
-async function inProcess(create: () => Command, ...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { write: writeOut } = process.stdout;
-  const { write: writeErr } = process.stderr;
-  const previousExitCode = process.exitCode;
-  process.exitCode = undefined;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  let code: number;
-  try {
-    await create().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    code = Number(process.exitCode ?? 0);
-    process.exitCode = previousExitCode;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 let broker: Mosquitto;
 let recorder: MqttRecorder;
