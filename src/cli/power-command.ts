@@ -4,6 +4,7 @@ import type { PowerSourceName } from '../power/open-power-source.js';
 import { openPowerSampler } from '../power/open-power-sampler.js';
 import type { PowerSampler } from '../power/power-sampler.js';
 import { runAction } from './run-action.js';
+import type { PowerSummary } from '../power/power-sample.js';
 
 interface PowerCliOptions {
   root: string;
@@ -13,27 +14,8 @@ interface PowerCliOptions {
   json?: boolean;
 }
 
-/** What `tinyedge power --json` prints when done. */
-export interface PowerJson {
-  /** The source's id, e.g. `hwmon:ina219`. */
-  source: string;
-  /** `measured` or `estimated`. */
-  kind: 'measured' | 'estimated';
-  /** What the source measures, in words. */
-  label: string;
-  /** Samples taken. */
-  samples: number;
-  /** From the first sample to the last, seconds. */
-  durationS: number;
-  /** Energy over that time, joules. */
-  energyJ: number;
-  /** Mean power, watts. */
-  avgW: number;
-  /** Highest sample, watts. */
-  peakW: number;
-  /** Failed reads. */
-  errors: number;
-}
+/** What `tinyedge power --json` prints when done: the sampler's summary. */
+export type PowerJson = PowerSummary;
 
 /**
  * Creates `tinyedge power [--root DIR] [--source auto|hwmon|rapl|pmic|battery|serial:<path>|estimate]

@@ -7,7 +7,7 @@ import { readThermalZones } from '../hal/thermal.js';
 import { openPowerSampler } from '../power/open-power-sampler.js';
 import type { PowerSourceName } from '../power/open-power-source.js';
 import { boardSummaryFrom } from '../telemetry/build-payloads.js';
-import { connectTelemetry, defaultQueueDir } from '../telemetry/telemetry-link.js';
+import { connectTelemetry, defaultQueueDir, redact } from '../telemetry/telemetry-link.js';
 import type { TelemetryLink, TelemetryOptions, TelemetryStats } from '../telemetry/telemetry-link.js';
 import { runAction } from './run-action.js';
 
@@ -219,15 +219,4 @@ async function untilStopped(durationMs: number | null): Promise<void> {
       resolve();
     }
   });
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
 }

@@ -607,8 +607,8 @@ async function withTimeout(p: Promise<void>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The URL without credentials, for messages. */
-function redact(url: string): string {
+/** The URL without credentials, for messages and logs; `(invalid URL)` when it does not parse. */
+export function redact(url: string): string {
   try {
     const u = new URL(url);
     u.username = '';
