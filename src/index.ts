@@ -80,8 +80,10 @@ export type { Recipe } from './appliance/recipes.js';
 
 // The appliance assistant: constrained decoding of actions, the assistant, its evaluation.
 export { ACTION_FRACTION_DIGITS, ACTION_INTEGER_DIGITS, APPLIANCE_ACTION_GRAMMAR, buildActionGrammar } from './appliance/action-grammar.js';
-export { createAssistant, requestPrompt } from './appliance/assistant.js';
+export { MAX_NAME_CANDIDATES, createAssistant, requestPrompt } from './appliance/assistant.js';
+export { NAME_CANDIDATE_MAX_WORDS, nameCandidates } from './appliance/name-candidates.js';
 export type { Assistant, AssistantOptions, AssistantResponse, AssistantStats, EnergyReportSource, HandleOptions } from './appliance/assistant.js';
+export type { ActionGrammarOptions } from './appliance/action-grammar.js';
 export { evaluateAssistant, parseLabelledRequests, scoreAnswers } from './appliance/evaluate-assistant.js';
 export type { EvaluationMiss, EvaluationReport, IntentScore, LabelledRequest, TimeToActionSummary } from './appliance/evaluate-assistant.js';
 export { MAX_GRAMMAR_STATES, MAX_REPEAT, checkByteGrammar } from './runtime/byte-grammar.js';

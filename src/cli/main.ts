@@ -6,15 +6,37 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { benchCommand } from './bench-command.js';
+import { boardsCommand } from './boards-command.js';
+import { brokerCommand } from './broker-command.js';
+import { chatCommand } from './chat-command.js';
 import { convertCommand } from './convert-command.js';
+import { detectCommand } from './detect-command.js';
+import { doctorCommand } from './doctor-command.js';
+import { flashCommand } from './flash-command.js';
 import { generateCommand } from './generate-command.js';
 import { inspectCommand } from './inspect-command.js';
+import { intentCommand } from './intent-command.js';
+import { powerCommand } from './power-command.js';
+import { telemetryCommand } from './telemetry-command.js';
+import { trainCommand } from './train-command.js';
 import { EXIT_USAGE, printCliError } from './run-action.js';
 
 const SUBCOMMANDS: ReadonlyArray<() => Command> = [
+  benchCommand,
+  boardsCommand,
+  brokerCommand,
+  chatCommand,
   convertCommand,
+  detectCommand,
+  doctorCommand,
+  flashCommand,
   generateCommand,
   inspectCommand,
+  intentCommand,
+  powerCommand,
+  telemetryCommand,
+  trainCommand,
 ];
 
 const program = new Command('tinyedge')

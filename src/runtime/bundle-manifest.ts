@@ -157,7 +157,7 @@ export function parseBundleManifest(value: unknown, source = 'manifest.json'): B
     if (key !== 'file' && key !== 'kind') fail(`tokenizer.${key}`, 'absent (unknown field)', tok[key]);
   }
   if (!isPlainFileName(tok.file)) fail('tokenizer.file', 'a file name inside the bundle (no directories)', tok.file);
-  if (tok.kind !== 'llama2c') fail('tokenizer.kind', '"llama2c"', tok.kind);
+  if (tok.kind !== 'llama2c' && tok.kind !== 'bpe') fail('tokenizer.kind', '"llama2c" or "bpe"', tok.kind);
   if (typeof m.licence !== 'string' || m.licence.trim() === '') fail('licence', 'a non-empty string such as "MIT"', m.licence);
   if (m.description !== undefined && typeof m.description !== 'string') fail('description', 'a string when present', m.description);
 

@@ -1,4 +1,5 @@
 import { TinyEdgeError } from '../errors.js';
+import { BpeTokenizer } from '../tokenizers/bpe-tokenizer.js';
 import { Llama2cTokenizer } from '../tokenizers/llama2c-tokenizer.js';
 import type { EncodeOptions, TokenTextDecoder, Tokenizer, TokenizerKind } from './tokenizer.js';
 
@@ -9,7 +10,8 @@ import type { EncodeOptions, TokenTextDecoder, Tokenizer, TokenizerKind } from '
  * For `llama2c`, decoding follows llama2.c's `run` byte for byte: a piece's
  * leading space is dropped after BOS, `<0xNN>` pieces become single bytes,
  * and lone bytes that `safe_printf` would skip (control codes, bytes >= 0x80)
- * produce no text.
+ * produce no text. For `bpe` ({@link BpeTokenizer}, `tokenizer.json`),
+ * decoding gives back the exact bytes that were encoded.
  *
  * @param kind - the manifest's `tokenizer.kind`
  * @param bytes - the tokenizer file
@@ -24,7 +26,14 @@ import type { EncodeOptions, TokenTextDecoder, Tokenizer, TokenizerKind } from '
  */
 export function createTokenizer(kind: TokenizerKind, bytes: Uint8Array, vocabSize: number): Tokenizer {
   if (kind === 'llama2c') return new Llama2cAdapter(Llama2cTokenizer.fromBytes(bytes, vocabSize));
-  throw new TinyEdgeError('E_MODEL_UNSUPPORTED', `unknown tokenizer kind "${String(kind)}"`, 'This tinyedge reads tokenizer kind "llama2c"; upgrade tinyedge or rebuild the bundle.');
+  if (kind === 'bpe') {
+    const tok = BpeTokenizer.fromBytes(bytes);
+    if (tok.vocabSize !== vocabSize) {
+      throw new TinyEdgeError('E_TOKENIZER_MISMATCH', `the BPE tokenizer has ${tok.vocabSize} ids, the model's vocabulary has ${vocabSize}`, 'Use the tokenizer.json the model was trained with.');
+    }
+    return tok;
+  }
+  throw new TinyEdgeError('E_MODEL_UNSUPPORTED', `unknown tokenizer kind "${String(kind)}"`, 'This tinyedge reads tokenizer kinds "llama2c" and "bpe"; upgrade tinyedge or rebuild the bundle.');
 }
 
 class Llama2cAdapter implements Tokenizer {
@@ -47,6 +56,12 @@ class Llama2cAdapter implements Tokenizer {
 
   createDecoder(previous: number = this.bosId): TokenTextDecoder {
     return new Llama2cTextDecoder(this.#tok, previous);
+  }
+
+  tokenBytes(id: number): Uint8Array | null {
+    if (id === this.bosId || id === this.eosId) return null;
+    // What run.c prints for the piece after any token but BOS.
+    return this.#tok.printable(this.#tok.decodePiece(-1, id));
   }
 }
 

@@ -1,3 +1,6 @@
+import { checkByteGrammar, isCheckedGrammar } from './byte-grammar.js';
+import type { ByteGrammar } from './byte-grammar.js';
+import type { GenerationBudget } from './generation-budget.js';
 import { Sampler } from './sampler.js';
 import { StopSequenceMatcher } from './stop-sequence-matcher.js';
 import type { WorkerGenerateOptions } from './worker-protocol.js';
@@ -30,6 +33,22 @@ export interface GenerateOptions {
   stop?: readonly string[];
   /** Aborting ends the generation within one token, with `stopReason: 'aborted'`. */
   signal?: AbortSignal;
+  /**
+   * Energy and temperature limits, enforced by a power meter attached to the model
+   * (`sampler.meter(model)`); passing one ends the generation with `stopReason`
+   * `energyBudget` or `thermalBudget`. Default none.
+   */
+  budget?: GenerationBudget;
+  /**
+   * Constrained decoding: the generated text must be a text of this grammar
+   * (see {@link ByteGrammar}). At every step only tokens that can continue it
+   * are sampled, EOS only once it is complete, and generation ends as soon as
+   * nothing may follow; tokens are also kept to what `maxTokens` and the
+   * context leave room to finish. Reuse one grammar object for many
+   * generations: the worker keeps a grammar compiled once the same object
+   * comes again, and compiles a fresh object each time. Default none.
+   */
+  constraint?: ByteGrammar;
 }
 
 /**
@@ -53,6 +72,9 @@ export function checkGenerateOptions(options: GenerateOptions): WorkerGenerateOp
   }
   if (options.stop !== undefined && !Array.isArray(options.stop)) throw new TypeError('stop must be an array of strings');
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
+  if (options.budget !== undefined) checkBudget(options.budget);
+  const keepConstraint = options.constraint !== undefined && isCheckedGrammar(options.constraint);
+  const constraintKey = options.constraint === undefined ? undefined : checkByteGrammar(options.constraint);
   const sampler = {
     temperature: options.temperature ?? 1,
     topK: options.topK ?? 0,
@@ -69,5 +91,18 @@ export function checkGenerateOptions(options: GenerateOptions): WorkerGenerateOp
     ...(options.steps === undefined ? {} : { steps: options.steps }),
     sampler,
     stop,
+    ...(constraintKey === undefined ? {} : { constraint: { grammar: options.constraint!, key: constraintKey, keep: keepConstraint } }),
   };
+}
+
+function checkBudget(budget: GenerationBudget): void {
+  if (typeof budget !== 'object' || budget === null) throw new TypeError('budget must be an object: { joules?, celsius? }');
+  const { joules, celsius } = budget;
+  if (joules !== undefined && (typeof joules !== 'number' || !Number.isFinite(joules) || joules <= 0)) {
+    throw new RangeError(`budget.joules must be a number > 0, found ${String(joules)}`);
+  }
+  if (celsius !== undefined && (typeof celsius !== 'number' || !Number.isFinite(celsius))) {
+    throw new RangeError(`budget.celsius must be a finite number, found ${String(celsius)}`);
+  }
+  if (joules === undefined && celsius === undefined) throw new TypeError('budget needs joules, celsius or both');
 }

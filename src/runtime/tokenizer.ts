@@ -4,8 +4,8 @@
  * decode loop never knows which one it drives.
  */
 
-/** Tokenizer kinds a bundle's manifest may name. */
-export type TokenizerKind = 'llama2c';
+/** Tokenizer kinds a bundle's manifest may name: llama2.c's `tokenizer.bin`, or our byte-level BPE (`tokenizer.json`, {@link BpeTokenizer}). */
+export type TokenizerKind = 'llama2c' | 'bpe';
 
 /** Options for {@link Tokenizer.encode}. */
 export interface EncodeOptions {
@@ -63,4 +63,13 @@ export interface Tokenizer {
    *   (llama2c drops a piece's leading space after BOS)
    */
   createDecoder(previous?: number): TokenTextDecoder;
+  /**
+   * Optional: the bytes token `id` adds to the decoded text when it follows
+   * any token but BOS (possibly part of a multi-byte character), or `null`
+   * for a token that adds no text of its own (BOS, EOS, other specials).
+   * Constrained decoding (`GenerateOptions.constraint`) matches these bytes
+   * against its grammar; without this method it falls back to the decoder
+   * and cannot use pieces that end inside a character.
+   */
+  tokenBytes?(id: number): Uint8Array | null;
 }

@@ -39,8 +39,11 @@ export interface WorkerGenerateOptions {
   steps?: number;
   sampler: SamplerOptions;
   stop: string[];
-  /** Constrained decoding: the grammar and its key (`checkByteGrammar`), under which the worker caches it compiled. */
-  constraint?: { grammar: ByteGrammar; key: string };
+  /**
+   * Constrained decoding: the grammar, its key (`checkByteGrammar`), and whether to keep it compiled under
+   * that key (the caller passed this grammar object before).
+   */
+  constraint?: { grammar: ByteGrammar; key: string; keep: boolean };
 }
 
 /** Host to worker. */

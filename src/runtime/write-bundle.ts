@@ -28,13 +28,13 @@ export interface WriteBundleOptions {
     /** Positions its context holds. */
     rows: number;
   };
-  /** The tokenizer file and its format; `file` defaults to `tokenizer.bin`. */
+  /** The tokenizer file and its format; `file` defaults to `tokenizer.json` for `bpe`, `tokenizer.bin` otherwise. */
   tokenizer: {
     /** Its format. */
     kind: TokenizerKind;
     /** The file's bytes. */
     bytes: Uint8Array;
-    /** File name inside the bundle. Default `tokenizer.bin`. */
+    /** File name inside the bundle. Default `tokenizer.json` for `bpe`, `tokenizer.bin` otherwise. */
     file?: string;
   };
   /** Licence of the weights, e.g. `MIT`. */
@@ -70,7 +70,7 @@ export async function writeBundle(dir: string, options: WriteBundleOptions): Pro
   if (options.windowModel !== undefined && !(options.windowModel.bytes instanceof Uint8Array)) {
     throw new TypeError('writeBundle: options.windowModel.bytes must be a Uint8Array');
   }
-  const tokenizerFile = options.tokenizer.file ?? 'tokenizer.bin';
+  const tokenizerFile = options.tokenizer.file ?? (options.tokenizer.kind === 'bpe' ? 'tokenizer.json' : 'tokenizer.bin');
   const manifest: BundleManifest = {
     formatVersion: BUNDLE_FORMAT_VERSION,
     name: options.name,
