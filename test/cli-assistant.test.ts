@@ -2,22 +2,17 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAction, serializeAction, validateAction } from '../src/appliance/action.js';
 import { composeReply } from '../src/appliance/reply.js';
 import { chatCommand } from '../src/cli/chat-command.js';
 import { intentCommand } from '../src/cli/intent-command.js';
 import { createApplianceTestBundle } from './support/appliance-test-bundle.js';
+import { inProcess } from './support/run-cli.js';
+import type { CliRun } from './support/run-cli.js';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let bundle: string;
 
@@ -29,30 +24,8 @@ afterAll(async () => {
   await rm(bundle, { recursive: true, force: true });
 });
 
-/** Run a subcommand in this process, capturing its output and exit code. */
-async function inProcess(create: () => Command, ...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { write: writeOut } = process.stdout;
-  const { write: writeErr } = process.stderr;
-  const previousExitCode = process.exitCode;
-  process.exitCode = undefined;
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  let code: number;
-  try {
-    await create().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-    code = Number(process.exitCode ?? 0);
-    process.exitCode = previousExitCode;
-  }
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
-
 /** Run the real `tinyedge` entry point with `input` piped to its stdin. */
-function tinyedge(input: string, ...args: string[]): Promise<Run> {
+function tinyedge(input: string, ...args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', tsx, main, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
