@@ -1,5 +1,4 @@
 import { createServer } from 'node:net';
-import { Aedes } from 'aedes';
 import { TinyEdgeError } from '../errors.js';
 
 /** Options of {@link startEmbeddedBroker}. */
@@ -45,6 +44,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
   const host = options.host ?? '127.0.0.1';
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer from 0 to 65535, found ${port}`);
   if (typeof host !== 'string' || host === '') throw new TypeError('host must be a non-empty address');
+  const { Aedes } = await import('aedes'); // loaded on first use, like the MQTT client
   const aedes = await Aedes.createBroker();
   const server = createServer(aedes.handle);
   try {

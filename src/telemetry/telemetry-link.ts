@@ -7,7 +7,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { connect } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { TinyEdgeError } from '../errors.js';
 import { TypedEmitter } from '../runtime/typed-emitter.js';
@@ -437,6 +436,8 @@ export class TelemetryLink {
       if (!this.#closing) this.#report(err);
       return;
     }
+    // Loaded on first use: an app that never sends telemetry does not pay for the MQTT client.
+    const { connect } = await import('mqtt');
     if (this.#closing) return;
     const gen = ++this.#gen;
     this.#session = session;
