@@ -23,7 +23,7 @@ export interface PtyPair {
   readonly dir: string;
   /** Link path of one end (give this one to the code under test). */
   readonly a: string;
-  /** Link path of the other end (the device's side, see {@link openPtyPeer}). */
+  /** Link path of the other end: the device's side (open it with `openSerialLink`, as the simulated device would). */
   readonly b: string;
   /** True while socat runs. */
   readonly running: boolean;
