@@ -4,7 +4,7 @@
 // only; nothing here reads a text field.
 import { pickFields } from './payload-fields.js';
 import { BOARD_SPEC, INFERENCE_SPEC, POWER_SPEC, STATUS_SPEC } from './telemetry-payloads.js';
-import type { BoardPayload, InferencePayload, PowerPayload, StatusPayload } from './telemetry-payloads.js';
+import type { BoardPayload, DataEnvelope, InferencePayload, PowerPayload, StatusPayload } from './telemetry-payloads.js';
 
 /** A power sample as the power sampler emits it (`PowerSample`). */
 export interface PowerSampleInput {
@@ -91,27 +91,12 @@ export interface InferenceWithEnergyInput extends InferenceEndInput {
   energy?: InferenceEnergyInput;
 }
 
-/** What `publishBoard` takes: a board summary; every field but `board` optional. */
-export interface BoardSummaryInput {
-  /** Board profile id (a slug such as `rpi5`). */
-  board: string;
-  /** CPU architecture. */
-  arch?: 'arm64' | 'arm' | 'x64';
-  /** CPU cores. */
-  cores?: number;
-  /** Highest CPU clock, MHz. */
-  maxMHz?: number;
-  /** Memory, MB. */
-  memoryMB?: number;
-  /** SoC temperature, degrees C. */
-  socTempC?: number;
-  /** CPU utilisation, 0..1. */
-  cpuUtilisation?: number;
-  /** Whether the power source measures or estimates. */
-  powerKind?: 'measured' | 'estimated';
-  /** Power source id; reduced to a slug (a `serial:/dev/...` id becomes `serial`). */
-  powerSource?: string;
-}
+/**
+ * What `publishBoard` takes: a board summary, the board payload without its
+ * envelope (every field but `board` optional). A `powerSource` id is reduced
+ * to a slug (a `serial:/dev/...` id becomes `serial`).
+ */
+export type BoardSummaryInput = Omit<BoardPayload, keyof DataEnvelope>;
 
 /** A detected board (`detectBoard()`'s result), as far as a board summary reads it. */
 export interface DetectedBoardInput {
