@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { TinyEdgeError } from '../errors.js';
+import { readInputFile } from '../read-input-file.js';
 import { convertLlama2c } from '../runtime/convert-llama2c.js';
 import type { ConvertLlama2cResult } from '../runtime/convert-llama2c.js';
 import { runAction } from './run-action.js';
@@ -89,13 +89,5 @@ async function readInput(path: string, what: string): Promise<Uint8Array> {
   if (/^[A-Za-z][A-Za-z0-9+.-]+:\/\//.test(path)) {
     throw new TinyEdgeError('E_NETWORK_REFUSED', `refusing to read the ${what} from ${path}: tinyedge never touches the network`, 'Download the file yourself and pass its local path.');
   }
-  try {
-    return await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new TinyEdgeError('E_NOT_FOUND', `no ${what} file at ${resolve(path)}`, 'Check the path.', { cause: err });
-    }
-    throw new TinyEdgeError('E_IO', `cannot read the ${what} ${path}: ${(err as Error).message}`, 'Check that the file is readable.', { cause: err });
-  }
+  return readInputFile(path, what);
 }

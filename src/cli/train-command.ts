@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { TinyEdgeError } from '../errors.js';
+import { readInputFile } from '../read-input-file.js';
 import type { CorpusExample } from '../train/read-corpus.js';
 import type { TrainBundleResult, TrainStage } from '../train/train-bundle.js';
 import type { TrainStepReport } from '../train/train-loop.js';
@@ -94,16 +93,7 @@ export function trainCommand(): Command {
 }
 
 async function readConfig(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new TinyEdgeError('E_NOT_FOUND', `no training config at ${resolve(path)}`, 'Check the --config path.', { cause: err });
-    }
-    throw new TinyEdgeError('E_IO', `cannot read ${path}: ${(err as Error).message}`, 'Check that the file is readable.', { cause: err });
-  }
+  const text = (await readInputFile(path, 'training config', 'Check the --config path.')).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { TinyEdgeError } from '../errors.js';
+import { readInputFile } from '../read-input-file.js';
 
 /** One training or evaluation example: a request and the action it means. */
 export interface CorpusExample {
@@ -30,16 +29,7 @@ export interface CorpusExample {
 export async function readCorpus(paths: readonly string[]): Promise<CorpusExample[]> {
   const out: CorpusExample[] = [];
   for (const path of paths) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw new TinyEdgeError('E_NOT_FOUND', `no corpus file at ${resolve(path)}`, 'Check the corpus paths in the training config (they are relative to the config file).', { cause: err });
-      }
-      throw new TinyEdgeError('E_IO', `cannot read the corpus ${path}: ${(err as Error).message}`, 'Check that the file is readable.', { cause: err });
-    }
+    const text = (await readInputFile(path, 'corpus', 'Check the corpus paths in the training config (they are relative to the config file).')).toString('utf8');
     out.push(...parseCorpus(text, path));
   }
   return out;
