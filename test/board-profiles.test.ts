@@ -11,6 +11,7 @@ import { BOARD_IDS_FILE, renderBoardIds } from '../scripts/generate-board-ids.js
 import { isTinyEdgeError } from '../src/errors.js';
 import { SHIPPED_BOARD_IDS } from '../src/hal/board-ids.js';
 import { getBoard, loadBoardCatalog, loadBoards, shippedBoardsDir } from '../src/hal/boards.js';
+import { openSchemaObjects } from './support/open-schema-objects.js';
 
 const BOARDS = fileURLToPath(new URL('../boards/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/boards/', import.meta.url));
@@ -49,15 +50,7 @@ describe('boards/*.json against boards/schema.json', () => {
   });
 
   it('is closed: every object in the schema forbids unknown keys', () => {
-    const open: string[] = [];
-    const walk = (node: unknown, path: string): void => {
-      if (typeof node !== 'object' || node === null) return;
-      const n = node as Record<string, unknown>;
-      if (n['type'] === 'object' && n['additionalProperties'] !== false) open.push(path);
-      for (const [k, v] of Object.entries(n)) walk(v, `${path}/${k}`);
-    };
-    walk(schema, '#');
-    expect(open).toEqual([]);
+    expect(openSchemaObjects(schema)).toEqual([]);
     const bad = { ...JSON.parse(readFileSync(join(BOARDS, 'raspberry-pi-5.json'), 'utf8')), colour: 'red' };
     expect(validate(bad)).toBe(false);
     const badNested = JSON.parse(readFileSync(join(BOARDS, 'raspberry-pi-5.json'), 'utf8')) as { power: Record<string, unknown> };
