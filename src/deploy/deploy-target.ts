@@ -83,15 +83,10 @@ export class DirectoryTarget implements DeployTarget {
 
   async upload(localDir: string, remoteDir: string, onProgress?: (done: number, total: number) => void): Promise<void> {
     // One top-level entry at a time: node_modules is most of the bytes, so progress moves in a few steps.
-    const { readdir } = await import('node:fs/promises');
-    const files = await listTree(localDir);
-    const sizes = await Promise.all(files.map(async (f) => (await stat(join(localDir, f))).size));
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const bytesUnder = new Map<string, number>();
-    files.forEach((f, i) => bytesUnder.set(f.split('/')[0]!, (bytesUnder.get(f.split('/')[0]!) ?? 0) + sizes[i]!));
+    const { total, bytesUnder } = await treeBytes(localDir);
     let done = 0;
     await mkdir(join(this.base, remoteDir), { recursive: true });
-    for (const entry of await readdir(localDir)) {
+    for (const entry of bytesUnder.keys()) {
       await cp(join(localDir, entry), join(this.base, remoteDir, entry), { recursive: true, preserveTimestamps: true });
       done += bytesUnder.get(entry) ?? 0;
       onProgress?.(done, total);
@@ -123,8 +118,7 @@ export class SshTarget implements DeployTarget {
   }
 
   async upload(localDir: string, remoteDir: string, onProgress?: (done: number, total: number) => void): Promise<void> {
-    const files = await listTree(localDir);
-    const total = (await Promise.all(files.map(async (f) => (await stat(join(localDir, f))).size))).reduce((a, b) => a + b, 0);
+    const { total } = await treeBytes(localDir);
     const tar = spawn('tar', ['-C', localDir, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let done = 0;
     tar.stdout.on('data', (chunk: Buffer) => {
@@ -138,4 +132,13 @@ export class SshTarget implements DeployTarget {
     }
     onProgress?.(total, total);
   }
+}
+
+/** Bytes of every file under `dir`, in all and by top-level entry. */
+async function treeBytes(dir: string): Promise<{ total: number; bytesUnder: Map<string, number> }> {
+  const files = await listTree(dir);
+  const sizes = await Promise.all(files.map(async (f) => (await stat(join(dir, f))).size));
+  const bytesUnder = new Map<string, number>();
+  files.forEach((f, i) => bytesUnder.set(f.split('/')[0]!, (bytesUnder.get(f.split('/')[0]!) ?? 0) + sizes[i]!));
+  return { total: sizes.reduce((a, b) => a + b, 0), bytesUnder };
 }
