@@ -5,7 +5,7 @@
  * file): intent accuracy, exact action match and valid actions.
  *
  *   npx tsx scripts/evaluate-appliance.ts [--model appliance] [--examples PATH] [--test PATH | --test-size N]
- *                                         [--names request|any] [--misses N] [--check] [--json]
+ *                                         [--names request|any] [--numbers request|any] [--misses N] [--check] [--json]
  *
  * `--check` exits with code 1 when the evaluation set misses the targets
  * (intent accuracy >= 98%, exact match >= 95%, valid actions 100%).
@@ -33,6 +33,7 @@ interface Options {
   testSize: number;
   misses: number;
   names: string;
+  numbers: string;
   check?: boolean;
   json?: boolean;
 }
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     .option('--test-size <n>', 'examples of the regenerated test split (0 skips it)', (v) => Number.parseInt(v, 10), APPLIANCE_CORPUS_SIZES.test)
     .option('--misses <n>', 'misses to list per set', (v) => Number.parseInt(v, 10), 10)
     .option('--names <mode>', "the assistant's names option: request (names from the request's words) or any", 'request')
+    .option('--numbers <mode>', "the assistant's numbers option: request (numbers the request says) or any", 'request')
     .option('--check', 'exit with code 1 when the evaluation set misses the targets')
     .option('--json', 'print one JSON object: { model, examples, test, targets, passed }')
     .parse();
@@ -76,7 +78,8 @@ async function main(): Promise<void> {
   }
   await using model = await loadModel(opts.model);
   if (opts.names !== 'request' && opts.names !== 'any') throw new RangeError(`--names must be request or any, found ${JSON.stringify(opts.names)}`);
-  const assistant = createAssistant({ model, names: opts.names });
+  if (opts.numbers !== 'request' && opts.numbers !== 'any') throw new RangeError(`--numbers must be request or any, found ${JSON.stringify(opts.numbers)}`);
+  const assistant = createAssistant({ model, names: opts.names, numbers: opts.numbers });
   const reports: Record<string, EvaluationReport> = {};
   for (const [name, requests] of sets) {
     reports[name] = await evaluateAssistant(assistant, requests, (done, total) => {
@@ -87,9 +90,9 @@ async function main(): Promise<void> {
   const ex = reports['examples']!;
   const passed = ex.intentAccuracy >= TARGETS.intentAccuracy && ex.exactMatch >= TARGETS.exactMatch && ex.validActions >= TARGETS.validActions;
   if (opts.json === true) {
-    process.stdout.write(`${JSON.stringify({ model: { name: model.name, dir: model.dir }, names: opts.names, ...reports, targets: TARGETS, passed })}\n`);
+    process.stdout.write(`${JSON.stringify({ model: { name: model.name, dir: model.dir }, names: opts.names, numbers: opts.numbers, ...reports, targets: TARGETS, passed })}\n`);
   } else {
-    process.stdout.write(`model ${model.name} (${model.dir}), names: ${opts.names}\n`);
+    process.stdout.write(`model ${model.name} (${model.dir}), names: ${opts.names}, numbers: ${opts.numbers}\n`);
     for (const [name, report] of Object.entries(reports)) process.stdout.write(`${summary(name, report, opts.misses)}\n`);
     process.stdout.write(`targets on the evaluation set (intent >= 98%, exact >= 95%, valid 100%): ${passed ? 'met' : 'NOT met'}\n`);
   }

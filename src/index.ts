@@ -82,6 +82,8 @@ export type { Recipe } from './appliance/recipes.js';
 export { ACTION_FRACTION_DIGITS, ACTION_INTEGER_DIGITS, APPLIANCE_ACTION_GRAMMAR, buildActionGrammar } from './appliance/action-grammar.js';
 export { MAX_NAME_CANDIDATES, createAssistant, requestPrompt } from './appliance/assistant.js';
 export { NAME_CANDIDATE_MAX_WORDS, nameCandidates } from './appliance/name-candidates.js';
+export { fahrenheitToCelsius, numberCandidates } from './appliance/number-candidates.js';
+export type { NumberCandidates } from './appliance/number-candidates.js';
 export type { Assistant, AssistantOptions, AssistantResponse, AssistantStats, EnergyReportSource, HandleOptions } from './appliance/assistant.js';
 export type { ActionGrammarOptions } from './appliance/action-grammar.js';
 export { evaluateAssistant, parseLabelledRequests, scoreAnswers } from './appliance/evaluate-assistant.js';

@@ -186,6 +186,33 @@ describe('the action grammar (bytes)', () => {
     expect(buildActionGrammar({ names: [] })).toEqual(APPLIANCE_ACTION_GRAMMAR);
   });
 
+  it('with lists of numbers and intents, accepts those values and intents and no other', () => {
+    const g = new GrammarAutomaton(buildActionGrammar({
+      numbers: { quantity: [0.5, 2, 500], seconds: [90, 195], celsius: [-18, 0] },
+      intents: ['shopping.add', 'timer.set', 'temperature.set', 'unknown'],
+    }));
+    const ok = (text: string): boolean => {
+      const st = g.walk(g.start, encoder.encode(`${text}\n`));
+      return st !== DEAD && g.accepting(st);
+    };
+    expect(ok('{"intent":"shopping.add","items":[{"name":"beef","quantity":500,"unit":"g"},{"name":"egg","quantity":0.5},{"name":"milk"}]}')).toBe(true);
+    expect(ok('{"intent":"shopping.add","items":[{"name":"beef","quantity":300,"unit":"g"}]}')).toBe(false);
+    expect(ok('{"intent":"shopping.add","items":[{"name":"beef","quantity":50}]}')).toBe(false); // a prefix of 500 is not 500
+    expect(ok('{"intent":"timer.set","seconds":195}')).toBe(true);
+    expect(ok('{"intent":"timer.set","seconds":75}')).toBe(false);
+    expect(ok('{"intent":"temperature.set","zone":"freezer","celsius":-18}')).toBe(true);
+    expect(ok('{"intent":"temperature.set","zone":"freezer","celsius":-17}')).toBe(false);
+    expect(ok('{"intent":"temperature.set","zone":"fridge","celsius":0}')).toBe(true);
+    expect(ok('{"intent":"unknown"}')).toBe(true);
+    expect(ok('{"intent":"temperature.query","zone":"fridge"}')).toBe(false); // not among the intents
+    expect(() => buildActionGrammar({ numbers: { quantity: [0] } })).toThrow(RangeError);
+    expect(() => buildActionGrammar({ numbers: { seconds: [1.5] } })).toThrow(RangeError);
+    expect(() => buildActionGrammar({ numbers: { celsius: [1 / 3] } })).toThrow(RangeError);
+    expect(() => buildActionGrammar({ numbers: { celsius: [Number.NaN] } })).toThrow(RangeError);
+    expect(() => buildActionGrammar({ intents: ['shopping.buy' as never] })).toThrow(RangeError);
+    expect(buildActionGrammar({ numbers: {}, intents: [] })).toEqual(APPLIANCE_ACTION_GRAMMAR);
+  });
+
   it('is rebuilt identically from the contract tables and is frozen', () => {
     expect(buildActionGrammar()).toEqual(APPLIANCE_ACTION_GRAMMAR);
     expect(Object.isFrozen(APPLIANCE_ACTION_GRAMMAR.rules)).toBe(true);

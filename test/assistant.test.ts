@@ -5,6 +5,7 @@ import { createAssistant, requestPrompt } from '../src/appliance/assistant.js';
 import type { Assistant } from '../src/appliance/assistant.js';
 import { evaluateAssistant, parseLabelledRequests, scoreAnswers } from '../src/appliance/evaluate-assistant.js';
 import { nameCandidates } from '../src/appliance/name-candidates.js';
+import { numberCandidates } from '../src/appliance/number-candidates.js';
 import { composeReply } from '../src/appliance/reply.js';
 import { openPowerSampler } from '../src/power/open-power-sampler.js';
 import type { PowerSampler } from '../src/power/power-sampler.js';
@@ -82,6 +83,32 @@ describe('createAssistant / handle', () => {
     const open = createAssistant({ model: models[0]!, names: 'any' });
     expect(validateAction((await open.handle('add milk')).action).valid).toBe(true);
     expect(() => createAssistant({ model: models[0]!, names: 'some' as never })).toThrow(RangeError);
+  });
+
+  it("takes numbers only from what the request says by default, and any number with numbers: 'any'", async () => {
+    let numbered = 0;
+    for (const assistant of assistants) {
+      for (const text of ['add 500 grams of beef and two dozen eggs', 'set the freezer to zero fahrenheit', 'timer for 3 minutes 15 seconds', 'fridge to twenty degrees']) {
+        const { action } = await assistant.handle(text);
+        const c = numberCandidates(text);
+        const a = action as unknown as Record<string, unknown>;
+        for (const item of (a['items'] as Array<{ quantity?: number }> | undefined) ?? []) {
+          if (item.quantity !== undefined) {
+            numbered++;
+            expect(c.quantity, text).toContain(item.quantity);
+          }
+        }
+        if (typeof a['seconds'] === 'number') expect(c.seconds, text).toContain(a['seconds']);
+        if (typeof a['celsius'] === 'number') expect(c.celsius, text).toContain(a['celsius']);
+        numbered += Number(typeof a['seconds'] === 'number') + Number(typeof a['celsius'] === 'number');
+      }
+      // no number said: a temperature.set is impossible whatever the weights say
+      for (const text of ['is the freezer cold enough', 'make the fridge colder', 'freezer']) expect((await assistant.handle(text)).action.intent).not.toBe('temperature.set');
+    }
+    expect(numbered).toBeGreaterThan(0); // random weights still write numbers, so the property was exercised
+    const open = createAssistant({ model: models[0]!, numbers: 'any' });
+    expect(validateAction((await open.handle('set the fridge to 4')).action).valid).toBe(true);
+    expect(() => createAssistant({ model: models[0]!, numbers: 'all' as never })).toThrow(RangeError);
   });
 
   it('name candidates: runs of up to four request words, lower case, the last one made singular', () => {

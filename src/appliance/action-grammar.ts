@@ -86,6 +86,31 @@ export interface ActionGrammarOptions {
    * @throws RangeError from {@link buildActionGrammar} for a name the contract refuses
    */
   names?: readonly string[];
+  /**
+   * The only values `quantity` (positive), `seconds` (positive integers) and `celsius` may take, e.g.
+   * `numberCandidates(request)`. Default, or an empty list: any number.
+   *
+   * @throws RangeError from {@link buildActionGrammar} for a value an action cannot carry
+   */
+  numbers?: { quantity?: readonly number[]; seconds?: readonly number[]; celsius?: readonly number[] };
+  /**
+   * The only intents actions may have. Default, or an empty list: every
+   * intent of the contract.
+   *
+   * @throws RangeError from {@link buildActionGrammar} for an intent the contract does not have
+   */
+  intents?: readonly ApplianceIntent[];
+}
+
+/** The texts of `values` as actions write them, checked: finite, at most 9 + 6 digits, positive when `positive`. */
+function numberTexts(values: readonly number[], slot: string, positive: boolean): string[] {
+  return [...new Set(values.map((v) => {
+    const t = typeof v === 'number' ? JSON.stringify(Object.is(v, -0) ? 0 : v) : '';
+    if (!new RegExp(`^-?\\d{1,${ACTION_INTEGER_DIGITS}}(?:\\.\\d{1,${ACTION_FRACTION_DIGITS}})?$`, 'u').test(t) || (positive && !(v > 0))) {
+      throw new RangeError(`numbers.${slot} must hold ${positive ? 'positive ' : ''}numbers with at most ${ACTION_INTEGER_DIGITS} digits before the point and ${ACTION_FRACTION_DIGITS} after it, found ${String(v)}`);
+    }
+    return t;
+  }))];
 }
 
 function slotValue(intent: ApplianceIntent, slot: ApplianceSlot): GrammarNode {
@@ -101,9 +126,9 @@ function slotValue(intent: ApplianceIntent, slot: ApplianceSlot): GrammarNode {
     case 'within_days':
       return rule('nonNegativeInteger');
     case 'seconds':
-      return rule('positiveInteger');
+      return rule('seconds');
     case 'celsius':
-      return rule('number');
+      return rule('celsius');
     case 'zone':
       return oneOf(APPLIANCE_ZONES);
     case 'mode':
@@ -125,9 +150,9 @@ function intentBody(intent: ApplianceIntent): GrammarNode {
  * length limit). Prefer the shared {@link APPLIANCE_ACTION_GRAMMAR}: the
  * worker compiles a grammar once per model and reuses it.
  *
- * @param options - optionally, the only names actions may use
+ * @param options - optionally, the only intents, names and numbers actions may use
  * @returns a new grammar object
- * @throws RangeError when a name in `options.names` is not a valid name
+ * @throws RangeError when a name in `options.names` is not a valid name, or a number in `options.numbers` one an action cannot carry, or an intent in `options.intents` unknown
  * @example
  * ```ts
  * const { text } = await model.generate('add milk\n', { constraint: buildActionGrammar(), temperature: 0 }).result;
@@ -143,15 +168,23 @@ export function buildActionGrammar(options: ActionGrammarOptions = {}): ByteGram
   }
   const anyName: GrammarNode = { type: 'maxChars', max: APPLIANCE_NAME_MAX_LENGTH, item: seq(nameChar, many(alt(nameChar, seq(text(' '), nameChar)))) };
   const positiveInteger = seq(nonZeroDigit, many(digit, 0, ACTION_INTEGER_DIGITS - 1));
+  const intents = options.intents === undefined || options.intents.length === 0 ? APPLIANCE_INTENTS : options.intents;
+  for (const intent of intents) {
+    if (!(APPLIANCE_INTENTS as readonly string[]).includes(intent)) throw new RangeError(`intents must be intents of the contract, found ${JSON.stringify(intent)}`);
+  }
+  const quantities = numberTexts(options.numbers?.quantity ?? [], 'quantity', true);
+  const durations = numberTexts(options.numbers?.seconds ?? [], 'seconds', true);
+  if (durations.some((t) => t.includes('.'))) throw new RangeError('numbers.seconds must hold integers');
+  const temperatures = numberTexts(options.numbers?.celsius ?? [], 'celsius', false);
   const fraction = seq(text('.'), many(digit, 0, ACTION_FRACTION_DIGITS - 1), nonZeroDigit);
   return {
     start: 'action',
     rules: {
-      action: seq(text('{"intent":"'), alt(...APPLIANCE_INTENTS.map(intentBody)), text('}\n')),
+      action: seq(text('{"intent":"'), alt(...[...new Set(intents)].map(intentBody)), text('}\n')),
       // Canonical item keys: name, then quantity, then unit, each only when present.
       addItem: seq(
         text('{"name":'), rule('name'),
-        optional(seq(text(',"quantity":'), rule('positiveNumber'))),
+        optional(seq(text(',"quantity":'), rule('quantity'))),
         optional(seq(text(',"unit":'), oneOf(APPLIANCE_UNITS))),
         text('}'),
       ),
@@ -164,6 +197,9 @@ export function buildActionGrammar(options: ActionGrammarOptions = {}): ByteGram
       positiveNumber: alt(seq(positiveInteger, optional(fraction)), seq(text('0'), fraction)),
       // Any number; "-0" is left out because JSON.stringify writes it as "0".
       number: alt(text('0'), rule('positiveNumber'), seq(text('-'), rule('positiveNumber'))),
+      quantity: quantities.length === 0 ? rule('positiveNumber') : oneOfTexts(quantities.sort()),
+      seconds: durations.length === 0 ? rule('positiveInteger') : oneOfTexts(durations.sort()),
+      celsius: temperatures.length === 0 ? rule('number') : oneOfTexts(temperatures.sort()),
     },
   };
 }

@@ -2,10 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { TinyEdgeError } from '../errors.js';
 import type { InferenceEnergyReport } from '../power/energy-meter.js';
 import type { Model } from '../runtime/model.js';
-import { parseAction } from './action.js';
+import { APPLIANCE_INTENTS, parseAction } from './action.js';
 import type { ApplianceAction } from './action.js';
 import { APPLIANCE_ACTION_GRAMMAR, buildActionGrammar } from './action-grammar.js';
 import { nameCandidates } from './name-candidates.js';
+import { numberCandidates } from './number-candidates.js';
 import { composeReply } from './reply.js';
 
 /** Anything that reports the energy of a model's inferences: an `EnergyMeter` from `sampler.meter(model)`. */
@@ -39,6 +40,16 @@ export interface AssistantOptions {
    * {@link MAX_NAME_CANDIDATES} candidates, falls back to `any`.
    */
   names?: 'request' | 'any';
+  /**
+   * Where `quantity`, `seconds` and `celsius` values come from: `request`
+   * (default) allows only the numbers the request says, with Fahrenheit
+   * converted, units of time multiplied out, and "and a half" and "dozen"
+   * applied (`numberCandidates`), so the model chooses a number instead of
+   * writing one; `any` allows any number. A request that says no number
+   * cannot be a `temperature.set`; one that says no amount, or no unit of
+   * time, leaves `quantity`, or `seconds`, free.
+   */
+  numbers?: 'request' | 'any';
 }
 
 /**
@@ -136,11 +147,12 @@ export function requestPrompt(text: string): string {
  */
 export function createAssistant(options: AssistantOptions): Assistant {
   if (typeof options !== 'object' || options === null) throw new TypeError('createAssistant needs { model }');
-  const { model, meter, energyTimeoutMs = 1000, maxTokens, names = 'request' } = options;
+  const { model, meter, energyTimeoutMs = 1000, maxTokens, names = 'request', numbers = 'request' } = options;
   if (typeof model?.generate !== 'function' || typeof model.on !== 'function') throw new TypeError('model must be a loaded Model (loadModel)');
   if (meter !== undefined && typeof meter?.on !== 'function') throw new TypeError('meter must be an energy meter (sampler.meter(model))');
   if (!Number.isFinite(energyTimeoutMs) || energyTimeoutMs < 0) throw new RangeError(`energyTimeoutMs must be a number >= 0, found ${String(energyTimeoutMs)}`);
   if (names !== 'request' && names !== 'any') throw new RangeError(`names must be 'request' or 'any', found ${JSON.stringify(names)}`);
+  if (numbers !== 'request' && numbers !== 'any') throw new RangeError(`numbers must be 'request' or 'any', found ${JSON.stringify(numbers)}`);
   if (maxTokens !== undefined && (!Number.isSafeInteger(maxTokens) || maxTokens < 21)) {
     throw new RangeError(`maxTokens must be an integer >= 21 (the shortest action), found ${String(maxTokens)}`);
   }
@@ -154,8 +166,12 @@ export function createAssistant(options: AssistantOptions): Assistant {
     try {
       const candidates = names === 'request' ? nameCandidates(text) : [];
       const copy = candidates.length > 0 && candidates.length <= MAX_NAME_CANDIDATES;
+      const said = numbers === 'request' ? numberCandidates(text) : { quantity: [], seconds: [], celsius: [] };
+      const choose = numbers === 'request';
+      // A temperature.set carries a temperature the request says; with none said, it cannot be the reading.
+      const intents = choose && said.celsius.length === 0 ? APPLIANCE_INTENTS.filter((i) => i !== 'temperature.set') : APPLIANCE_INTENTS;
       const generation = model.generate(requestPrompt(text), {
-        constraint: copy ? buildActionGrammar({ names: candidates }) : APPLIANCE_ACTION_GRAMMAR,
+        constraint: copy || choose ? buildActionGrammar({ ...(copy ? { names: candidates } : {}), ...(choose ? { numbers: said, intents } : {}) }) : APPLIANCE_ACTION_GRAMMAR,
         temperature: 0,
         ...(maxTokens === undefined ? {} : { maxTokens }),
         ...(signal === undefined ? {} : { signal }),
