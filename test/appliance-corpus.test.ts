@@ -6,10 +6,10 @@ import { APPLIANCE_INTENTS, APPLIANCE_UNITS, parseAction, serializeAction, valid
 import type { ApplianceAction, ShoppingItem } from '../src/appliance/action.js';
 import { APPLIANCE_RECIPES } from '../src/appliance/recipes.js';
 import { EVALUATION_DIGESTS, normalizeSentence, sentenceDigest } from '../src/train/corpus/decontaminate.js';
-import { FOODS, HELD_OUT_FOODS } from '../src/train/corpus/food-lexicon.js';
-import { CORPUS_TEMPLATES, HELD_OUT_DISHES, generateCorpus } from '../src/train/corpus/generate-corpus.js';
+import { FOODS, HELD_OUT_FOODS, inventedFoods } from '../src/train/corpus/food-lexicon.js';
+import { CORPUS_TEMPLATES, HELD_OUT_DISHES, INVENTED_FOOD_SEED, INVENTED_FOODS, generateCorpus } from '../src/train/corpus/generate-corpus.js';
 import type { CorpusExample } from '../src/train/corpus/generate-corpus.js';
-import { fahrenheitToCelsius } from '../src/train/corpus/numbers.js';
+import { fahrenheitToCelsius } from '../src/appliance/number-candidates.js';
 import { CorpusRandom } from '../src/train/corpus/random.js';
 import { typo } from '../src/train/corpus/surface.js';
 import { APPLIANCE_CORPUS_SEED, APPLIANCE_CORPUS_SIZES, buildCorpusFiles } from '../src/train/corpus/write-corpus.js';
@@ -47,7 +47,7 @@ beforeAll(() => {
   trainTemplates = generateCorpus({ seed: APPLIANCE_CORPUS_SEED, size: 3000, split: 'train' });
 });
 
-const pluralOf = new Map(FOODS.map((f) => [f.name, f.plural ?? f.name]));
+const pluralOf = new Map([...FOODS, ...inventedFoods(INVENTED_FOODS, INVENTED_FOOD_SEED)].map((f) => [f.name, f.plural ?? f.name]));
 /** Every way a held-out food or dish is said: name and plural. */
 const HELD_PHRASES = [
   ...HELD_OUT_FOODS, ...HELD_OUT_FOODS.map((n) => pluralOf.get(n) as string),

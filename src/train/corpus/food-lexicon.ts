@@ -6,6 +6,7 @@
  */
 import { APPLIANCE_UNITS } from '../../appliance/action.js';
 import type { ApplianceUnit } from '../../appliance/action.js';
+import { CorpusRandom } from './random.js';
 
 /** How a food is bought, which decides the units a request may use with it. */
 export type FoodGroup =
@@ -601,3 +602,37 @@ export const HELD_OUT_FOODS: readonly string[] = Object.freeze([
   'butter bean', 'sesame oil', 'oyster sauce', 'sriracha', 'marmalade', 'almond butter', 'kombucha',
   'ginger ale', 'peppermint tea', 'pretzel', 'marshmallow', 'pistachio', 'pecan', 'sultana', 'prune',
 ]);
+
+const INVENTED_GROUPS: readonly FoodGroup[] = ['fruit', 'veg', 'cheese', 'meat', 'sauce', 'snack', 'drink', 'dry', 'bakery', 'spread'];
+/** Groups whose foods one counts ("three brovels"). */
+const COUNTED_GROUPS: ReadonlySet<FoodGroup> = new Set(['fruit', 'veg', 'bakery']);
+const ONSETS = ['b', 'br', 'ch', 'd', 'f', 'g', 'gr', 'k', 'l', 'm', 'n', 'p', 'pl', 'qu', 'r', 's', 'sk', 't', 'tr', 'v', 'z'];
+const NUCLEI = ['a', 'e', 'i', 'o', 'u', 'ai', 'ee', 'oo', 'ou'];
+const INNER_CODAS = ['', '', '', 'l', 'n', 'r'];
+const FINAL_CODAS = ['l', 'm', 'n', 'r', 't', 'k', 'p', 'ng', 'nd'];
+
+/**
+ * Made-up foods ("brovel", "zoukamin"), the same for a given seed. Training on
+ * a share of names that exist nowhere else teaches the model to copy a name
+ * from the request instead of recalling one it knows, which is what it must
+ * do for the foods and brands of real kitchens. None is an English word of
+ * the lexicon, and none ends in a letter whose plural the contract would
+ * spell otherwise (`s`, `x`, `z`, `h`, `o`, `y`).
+ *
+ * @param count - how many to make
+ * @param seed - the corpus seed
+ */
+export function inventedFoods(count: number, seed: number): Food[] {
+  const rng = new CorpusRandom(seed, 97);
+  const taken = new Set(FOODS.flatMap((f) => [f.name, f.plural ?? f.name]));
+  const out: Food[] = [];
+  while (out.length < count) {
+    let word = '';
+    for (let i = rng.chance(0.8) ? 2 : 3; i > 0; i--) word += rng.pick(ONSETS) + rng.pick(NUCLEI) + rng.pick(i === 1 ? FINAL_CODAS : INNER_CODAS);
+    if (/[sxzhoy]$/.test(word) || taken.has(word)) continue;
+    taken.add(word);
+    const group = rng.pick(INVENTED_GROUPS);
+    out.push(COUNTED_GROUPS.has(group) ? { name: word, plural: `${word}s`, group } : { name: word, group });
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import type { ApplianceAction, ApplianceIntent } from '../../appliance/action.js
 import { APPLIANCE_INTENTS, serializeAction, validateAction } from '../../appliance/action.js';
 import { APPLIANCE_RECIPES } from '../../appliance/recipes.js';
 import { isEvaluationSentence } from './decontaminate.js';
-import { FOODS, HELD_OUT_FOODS } from './food-lexicon.js';
+import { FOODS, HELD_OUT_FOODS, inventedFoods } from './food-lexicon.js';
 import type { CorpusPools, Frame, Template } from './frame.js';
 import { expandTemplate, templatesOf } from './frame.js';
 import { KITCHEN_FRAMES } from './kitchen-frames.js';
@@ -81,6 +81,11 @@ function containsPhrase(text: string, phrase: string): boolean {
   return new RegExp(`(?:^|[^\\p{L}])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:$|[^\\p{L}])`, 'u').test(text);
 }
 
+/** How many made-up foods ({@link inventedFoods}) join the training pool. */
+export const INVENTED_FOODS = 90;
+/** The seed of the made-up foods: fixed, so every corpus seed shares them. */
+export const INVENTED_FOOD_SEED = 1;
+
 interface Pools {
   train: CorpusPools;
   test: CorpusPools;
@@ -95,11 +100,13 @@ function pools(): Pools {
   const heldDishes = new Set(HELD_OUT_DISHES);
   const heldPhrases = [...HELD_OUT_FOODS, ...HELD_OUT_DISHES, ...FOODS.filter((f) => heldFoods.has(f.name)).map((f) => f.plural ?? f.name)];
   const clean = (s: string): boolean => !heldPhrases.some((p) => containsPhrase(s, p));
-  const trainFoods = FOODS.filter((f) => !heldFoods.has(f.name) && clean(f.name) && clean(f.plural ?? f.name));
+  const realFoods = FOODS.filter((f) => !heldFoods.has(f.name) && clean(f.name) && clean(f.plural ?? f.name));
+  // About one food mention in six is a made-up name, so the model learns to copy names rather than recall them.
+  const trainFoods = [...realFoods, ...inventedFoods(INVENTED_FOODS, INVENTED_FOOD_SEED).filter((f) => clean(f.name) && clean(f.plural ?? f.name))];
   const trainDishes = APPLIANCE_RECIPES.filter((r) => !heldDishes.has(r.dish) && clean(r.dish) && clean(r.plural ?? r.dish));
   const generic = TIMER_LABELS.filter(clean);
   // Mostly what people time (pasta, the roast), then dishes and foods for variety in what the model copies.
-  const trainLabels = [...Array.from({ length: 8 }, () => generic).flat(), ...trainFoods.map((f) => f.name), ...trainDishes.map((d) => d.dish)];
+  const trainLabels = [...Array.from({ length: 8 }, () => generic).flat(), ...realFoods.map((f) => f.name), ...trainDishes.map((d) => d.dish)];
   const testFoods = FOODS.filter((f) => heldFoods.has(f.name));
   const testDishes = APPLIANCE_RECIPES.filter((r) => heldDishes.has(r.dish));
   cachedPools = {

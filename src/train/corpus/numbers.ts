@@ -2,6 +2,7 @@
  * How people say numbers, durations, temperatures and days, each rendered
  * together with the value the action must carry.
  */
+import { fahrenheitToCelsius } from '../../appliance/number-candidates.js';
 import type { CorpusRandom } from './random.js';
 
 const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
@@ -170,15 +171,11 @@ export interface SaidTemperature {
   explicit: boolean;
 }
 
-/** Fahrenheit to Celsius, rounded to the nearest whole degree (as the contract says). */
-export function fahrenheitToCelsius(f: number): number {
-  const c = Math.round(((f - 32) * 5) / 9);
-  return Object.is(c, -0) ? 0 : c;
-}
 
 /**
- * A temperature for a zone: fridges between 0 and 8 degrees C (or 32..46 F),
- * freezers between -26 and -14 (or -15..7 F); minus said as "minus",
+ * A temperature for a zone: fridges mostly between 0 and 8 degrees C (or
+ * 32..46 F), freezers mostly between -26 and -14 (or -15..7 F), one in ten
+ * outside that band; minus said as "minus",
  * "negative", "-" or "below zero".
  */
 export function sayTemperature(rng: CorpusRandom, zone: 'fridge' | 'freezer'): SaidTemperature {
@@ -190,9 +187,10 @@ export function sayTemperature(rng: CorpusRandom, zone: 'fridge' | 'freezer'): S
     ] as const);
     return { text: `${number}${scale}`, celsius: fahrenheitToCelsius(f), explicit: true };
   }
+  // Now and then a value outside the usual band ("twenty degrees"), so the model copies the number said instead of snapping to a familiar one.
   const c = zone === 'fridge'
-    ? rng.weighted([[rng.int(1, 7), 8], [rng.pick([0, 8, 2.5, 3.5, 4.5]), 1]] as const)
-    : rng.weighted([[rng.int(-24, -15), 8], [rng.pick([-26, -25, -14, -16.5]), 1]] as const);
+    ? rng.weighted([[rng.int(1, 7), 8], [rng.pick([0, 8, 2.5, 3.5, 4.5]), 1], [rng.int(9, 30), 1]] as const)
+    : rng.weighted([[rng.int(-24, -15), 8], [rng.pick([-26, -25, -14, -16.5]), 1], [rng.pick([rng.int(-40, -27), rng.int(-13, -1)]), 1]] as const);
   const number = c < 0 ? sayNegative(rng, -c) : Number.isInteger(c) ? sayInteger(rng, c, 0.55) : String(c);
   const words = !/\d$/.test(number);
   const scale = words ? rng.weighted([['', 3], [' degrees', 6], [' degrees celsius', 3], [' celsius', 1], [' degrees centigrade', 0.5]] as const) : rng.weighted([

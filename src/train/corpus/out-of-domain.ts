@@ -173,13 +173,26 @@ const foodTrivia: Frame = {
     'who invented {dish}?',
     'what country is {dish} from?',
     'is {food} a fruit or a vegetable?',
+    '@tell me a [joke|story|fun fact|poem] about {thing}',
+    '@sing [me |]a song about {thing}',
+    'do you know [any jokes|a joke|a song|a poem] about {thing}?',
+    '@write [me |]a [poem|story|haiku] about {thing}',
+    '@draw [me |][a picture of |]{thing}',
+    'why do {animals} [like|hate|eat] {food}?',
   ],
   heldOut: ['how much protein is in {food}?', 'what does {food} taste like?'],
   build(rng, pools_) {
     const food = rng.pick(pools_.foods);
-    return unknown({ food: food.plural !== undefined && rng.chance(0.5) ? food.plural : food.name, dish: rng.pick(pools_.dishes).dish });
+    const said = food.plural !== undefined && rng.chance(0.5) ? food.plural : food.name;
+    const animals = rng.pick(ANIMALS);
+    // A food in a request that is not about the kitchen ("a joke about cheese") still means unknown.
+    const thing = rng.weighted([[said, 1], [animals, 1], [`my ${rng.pick(['dog', 'cat', 'hamster', 'parrot', 'rabbit'])}`, 0.3]] as const);
+    return unknown({ food: said, dish: rng.pick(pools_.dishes).dish, thing, animals });
   },
 };
+
+const ANIMALS = ['cats', 'dogs', 'horses', 'ducks', 'penguins', 'cows', 'pigs', 'sheep', 'bears', 'frogs', 'owls', 'sharks', 'monkeys',
+  'elephants', 'squirrels', 'chickens', 'goats', 'dinosaurs', 'rabbits', 'foxes'];
 
 const CONSONANTS = 'bcdfghjklmnprstvwxz';
 const VOWELS = 'aeiouy';

@@ -132,6 +132,9 @@ const remove: Frame = {
     '@delete {items}',
     '[got|bought] {items}, [remove|delete] [it|them]',
     '@un-add {items}',
+    '@never mind [about |]{items}',
+    '@leave {items} off [the list|this time|]',
+    '@skip {items} [this week|this time|]',
   ],
   heldOut: [
     '@knock {items} off the list',
