@@ -85,7 +85,7 @@ export { NAME_CANDIDATE_MAX_WORDS, nameCandidates } from './appliance/name-candi
 export { fahrenheitToCelsius, numberCandidates } from './appliance/number-candidates.js';
 export type { NumberCandidates } from './appliance/number-candidates.js';
 export type { Assistant, AssistantOptions, AssistantResponse, AssistantStats, EnergyReportSource, HandleOptions } from './appliance/assistant.js';
-export type { ActionGrammarOptions } from './appliance/action-grammar.js';
+export type { ActionGrammarOptions, ActionNumberChoices } from './appliance/action-grammar.js';
 export { evaluateAssistant, parseLabelledRequests, scoreAnswers } from './appliance/evaluate-assistant.js';
 export type { EvaluationMiss, EvaluationReport, IntentScore, LabelledRequest, TimeToActionSummary } from './appliance/evaluate-assistant.js';
 export { MAX_GRAMMAR_STATES, MAX_REPEAT, checkByteGrammar } from './runtime/byte-grammar.js';

@@ -75,6 +75,16 @@ function oneOfTexts(texts: readonly string[]): GrammarNode {
   return branches.length === 1 ? branches[0]! : alt(...branches);
 }
 
+/** The only values each number slot may take (`numberCandidates(request)` gives them); absent or empty means any. */
+export interface ActionNumberChoices {
+  /** Values of an item's `quantity`, each positive. */
+  quantity?: readonly number[];
+  /** Values of a timer's `seconds`, each a positive integer. */
+  seconds?: readonly number[];
+  /** Values of `celsius`. */
+  celsius?: readonly number[];
+}
+
 /** Options of {@link buildActionGrammar}. */
 export interface ActionGrammarOptions {
   /**
@@ -92,7 +102,7 @@ export interface ActionGrammarOptions {
    *
    * @throws RangeError from {@link buildActionGrammar} for a value an action cannot carry
    */
-  numbers?: { quantity?: readonly number[]; seconds?: readonly number[]; celsius?: readonly number[] };
+  numbers?: ActionNumberChoices;
   /**
    * The only intents actions may have. Default, or an empty list: every
    * intent of the contract.
