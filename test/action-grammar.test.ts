@@ -28,6 +28,14 @@ const accepts = (text: string): boolean => {
   const s = automaton.walk(automaton.start, encoder.encode(text));
   return s !== DEAD && automaton.accepting(s);
 };
+/** Whether `grammar` accepts a text followed by a newline. */
+function lineAcceptor(grammar: ReturnType<typeof buildActionGrammar>): (text: string) => boolean {
+  const g = new GrammarAutomaton(grammar);
+  return (text) => {
+    const st = g.walk(g.start, encoder.encode(`${text}\n`));
+    return st !== DEAD && g.accepting(st);
+  };
+}
 /** What the grammar must accept: exactly one canonical, valid action and a newline. */
 const isCanonicalLine = (text: string): boolean => {
   if (!text.endsWith('\n')) return false;
@@ -169,11 +177,7 @@ describe('the action grammar (bytes)', () => {
   });
 
   it('with a list of names, accepts those names and no other, anywhere a name goes', () => {
-    const g = new GrammarAutomaton(buildActionGrammar({ names: ['egg', 'egg white', 'milk', 'crème fraîche'] }));
-    const ok = (text: string): boolean => {
-      const st = g.walk(g.start, encoder.encode(`${text}\n`));
-      return st !== DEAD && g.accepting(st);
-    };
+    const ok = lineAcceptor(buildActionGrammar({ names: ['egg', 'egg white', 'milk', 'crème fraîche'] }));
     expect(ok('{"intent":"shopping.add","items":[{"name":"egg","quantity":2},{"name":"egg white"}]}')).toBe(true);
     expect(ok('{"intent":"recipe.suggest","ingredients":["milk","crème fraîche"]}')).toBe(true);
     expect(ok('{"intent":"timer.set","seconds":60,"label":"egg"}')).toBe(true);
@@ -187,14 +191,10 @@ describe('the action grammar (bytes)', () => {
   });
 
   it('with lists of numbers and intents, accepts those values and intents and no other', () => {
-    const g = new GrammarAutomaton(buildActionGrammar({
+    const ok = lineAcceptor(buildActionGrammar({
       numbers: { quantity: [0.5, 2, 500], seconds: [90, 195], celsius: [-18, 0] },
       intents: ['shopping.add', 'timer.set', 'temperature.set', 'unknown'],
     }));
-    const ok = (text: string): boolean => {
-      const st = g.walk(g.start, encoder.encode(`${text}\n`));
-      return st !== DEAD && g.accepting(st);
-    };
     expect(ok('{"intent":"shopping.add","items":[{"name":"beef","quantity":500,"unit":"g"},{"name":"egg","quantity":0.5},{"name":"milk"}]}')).toBe(true);
     expect(ok('{"intent":"shopping.add","items":[{"name":"beef","quantity":300,"unit":"g"}]}')).toBe(false);
     expect(ok('{"intent":"shopping.add","items":[{"name":"beef","quantity":50}]}')).toBe(false); // a prefix of 500 is not 500
