@@ -58,7 +58,7 @@ export const INTENT_WEIGHTS: Readonly<Record<ApplianceIntent, number>> = {
 };
 
 /** Extra weight for some frames (default: their number of templates). */
-const FRAME_WEIGHTS: Readonly<Record<string, number>> = { 'ood.junk': 14, 'ood.chat': 16, 'mode.normal': 4, 'mode.chill': 2, 'add.split': 12 };
+const FRAME_WEIGHTS: Readonly<Record<string, number>> = { 'ood.junk': 14, 'ood.chat': 16, 'mode.normal': 4, 'mode.chill': 5, 'add.split': 12 };
 
 /**
  * Dishes only the test split names. Like {@link HELD_OUT_FOODS}, training

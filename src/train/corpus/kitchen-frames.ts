@@ -306,7 +306,8 @@ const SCENES: Record<ApplianceMode, readonly string[]> = {
   normal: ["we're back", 'the party is over', "we're home again", 'holiday is over'],
   eco: ['the bill is too high', 'we want to save power', 'electricity is expensive'],
   holiday: ["we're going away", "we're off on holiday", "we're leaving for two weeks", "we're travelling next week", "nobody's home for a while"],
-  party: ['guests are coming', "we're having people over", 'party tonight', 'friends are coming round', 'the drinks need to get cold quickly'],
+  party: ['guests are coming', "we're having people over", 'party tonight', 'friends are coming round', 'the drinks need to get cold quickly',
+    "we've got company", 'people are coming over', 'the family is coming for dinner', "it's my birthday party"],
   sabbath: ["it's friday evening", 'shabbat starts soon', 'the sabbath is starting'],
 };
 
@@ -351,13 +352,14 @@ const modeChill: Frame = {
     '@{chill} the [beers|wine|bottles|sodas|juice|white wine|champagne|lemonade|drinks|cans|cola][ please|, {scene}|]',
     '[the |]{drinks} need to get cold [fast|quickly], [use|turn on] {m}',
     '{scene}, {chill} [everything|the fridge]',
+    '@{chill} [the |my |]{drinks} [before the guests arrive|for tonight|now|]',
   ],
   heldOut: ['@get the {drinks} cold fast with {m}'],
   build(rng): Scene {
     return {
       vars: {
         chill: rng.pick(['quick chill', 'fast chill', 'rapidly cool', 'quickly chill', 'fast cool', 'super cool']),
-        drinks: rng.pick(['beers', 'drinks', 'wine', 'sodas', 'bottles']),
+        drinks: rng.pick(['beers', 'drinks', 'wine', 'sodas', 'bottles', 'cans', 'soft drinks', 'prosecco']),
         m: rng.weighted(MODE_WORDS.party),
         scene: rng.pick(SCENES.party),
       },
