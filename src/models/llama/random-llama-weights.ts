@@ -1,5 +1,6 @@
 import { llamaDims, validateLlamaConfig } from './config.js';
 import type { LlamaConfig, LlamaLayerWeights, LlamaWeights } from './config.js';
+import { mulberry32 } from '../../train/seeded-random.js';
 
 /**
  * Deterministic random weights for a config, for tests and benchmarks.
@@ -66,13 +67,3 @@ export function randomLlamaWeights(config: LlamaConfig, seed: number): LlamaWeig
   return { tokenEmbedding, layers, finalNorm, classifier };
 }
 
-/** mulberry32: a small, fast 32-bit generator; returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
