@@ -112,14 +112,24 @@ export interface ActionGrammarOptions {
   intents?: readonly ApplianceIntent[];
 }
 
-/** The texts of `values` as actions write them, checked: finite, at most 9 + 6 digits, positive when `positive`. */
+const ACTION_NUMBER_TEXT = new RegExp(`^-?\\d{1,${ACTION_INTEGER_DIGITS}}(?:\\.\\d{1,${ACTION_FRACTION_DIGITS}})?$`, 'u');
+
+/**
+ * Whether an action can carry `value`: a finite number whose JSON text has at
+ * most {@link ACTION_INTEGER_DIGITS} digits before the point and
+ * {@link ACTION_FRACTION_DIGITS} after it (so not 1/3, not 1e21).
+ */
+export function isActionNumber(value: number): boolean {
+  return typeof value === 'number' && ACTION_NUMBER_TEXT.test(JSON.stringify(Object.is(value, -0) ? 0 : value));
+}
+
+/** The texts of `values` as actions write them, checked: {@link isActionNumber}, and positive when `positive`. */
 function numberTexts(values: readonly number[], slot: string, positive: boolean): string[] {
   return [...new Set(values.map((v) => {
-    const t = typeof v === 'number' ? JSON.stringify(Object.is(v, -0) ? 0 : v) : '';
-    if (!new RegExp(`^-?\\d{1,${ACTION_INTEGER_DIGITS}}(?:\\.\\d{1,${ACTION_FRACTION_DIGITS}})?$`, 'u').test(t) || (positive && !(v > 0))) {
+    if (!isActionNumber(v) || (positive && !(v > 0))) {
       throw new RangeError(`numbers.${slot} must hold ${positive ? 'positive ' : ''}numbers with at most ${ACTION_INTEGER_DIGITS} digits before the point and ${ACTION_FRACTION_DIGITS} after it, found ${String(v)}`);
     }
-    return t;
+    return JSON.stringify(Object.is(v, -0) ? 0 : v);
   }))];
 }
 

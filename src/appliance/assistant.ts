@@ -166,12 +166,11 @@ export function createAssistant(options: AssistantOptions): Assistant {
     try {
       const candidates = names === 'request' ? nameCandidates(text) : [];
       const copy = candidates.length > 0 && candidates.length <= MAX_NAME_CANDIDATES;
-      const said = numbers === 'request' ? numberCandidates(text) : { quantity: [], seconds: [], celsius: [] };
-      const choose = numbers === 'request';
+      const said = numbers === 'request' ? numberCandidates(text) : undefined;
       // A temperature.set carries a temperature the request says; with none said, it cannot be the reading.
-      const intents = choose && said.celsius.length === 0 ? APPLIANCE_INTENTS.filter((i) => i !== 'temperature.set') : APPLIANCE_INTENTS;
+      const intents = said?.celsius.length === 0 ? APPLIANCE_INTENTS.filter((i) => i !== 'temperature.set') : APPLIANCE_INTENTS;
       const generation = model.generate(requestPrompt(text), {
-        constraint: copy || choose ? buildActionGrammar({ ...(copy ? { names: candidates } : {}), ...(choose ? { numbers: said, intents } : {}) }) : APPLIANCE_ACTION_GRAMMAR,
+        constraint: copy || said ? buildActionGrammar({ ...(copy ? { names: candidates } : {}), ...(said ? { numbers: said, intents } : {}) }) : APPLIANCE_ACTION_GRAMMAR,
         temperature: 0,
         ...(maxTokens === undefined ? {} : { maxTokens }),
         ...(signal === undefined ? {} : { signal }),

@@ -7,6 +7,7 @@
  * Fahrenheit arithmetic in its head: the conversion is computed here, and
  * the model only chooses.
  */
+import { isActionNumber } from './action-grammar.js';
 
 const ONES: Readonly<Record<string, number>> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11,
@@ -110,7 +111,7 @@ const MAX_SECONDS_CANDIDATES = 512;
 const sortedUnique = (values: Iterable<number>): number[] => [...new Set([...values].map((v) => (Object.is(v, -0) ? 0 : v)))].sort((a, b) => a - b);
 
 /**
- * The values a request's `quantity` and `celsius` may take.
+ * The values a request's `quantity`, `seconds` and `celsius` may take.
  *
  * - `quantity`: each positive number said; with "half" also each plus a half
  *   ("one and a half"); with "dozen" also each times twelve ("two dozen",
@@ -119,13 +120,14 @@ const sortedUnique = (values: Iterable<number>): number[] => [...new Set([...val
  *   minutes, hours, also "90s", "5min", "1h"), with "and a half", "and a
  *   quarter" and "three quarters" applied, and each sum of two of those
  *   ("two hours and 15 minutes"); integers only.
- * - `celsius`: each number said (digits or number words, not "a" or "half") and its negative ("minus eighteen", "five
- *   below zero"); when the request names Fahrenheit ("°F", "fahrenheit", a
- *   lone "F") also each converted to Celsius and rounded, as the contract says.
+ * - `celsius`: each number said (digits or number words, not "a" or
+ *   "half") and its negative ("minus eighteen", "five below zero"); when the
+ *   request names Fahrenheit ("°F", "fahrenheit", a lone "F") also each
+ *   converted to Celsius and rounded, as the contract says.
  *
- * Values an action cannot carry (more than 9 digits before the point or 6
- * after it, such as 1/3) are left out. Wrong guesses are harmless: they are only candidates, and the
- * model picks among them.
+ * Values an action cannot carry (`isActionNumber`: more than 9 digits before
+ * the point or 6 after it, such as 1/3) are left out. Wrong guesses are
+ * harmless: they are only candidates, and the model picks among them.
  *
  * @param text - the request
  * @returns the candidates; a slot with none means the request says no number
@@ -152,7 +154,7 @@ export function numberCandidates(text: string): NumberCandidates {
   const seconds = new Set(spans);
   for (const a of spans) for (const b of spans) if (seconds.size < MAX_SECONDS_CANDIDATES && a !== b) seconds.add(a + b);
   if (/fahrenheit|°\s*f\b|\d\s*f\b|\bf\b/u.test(lower)) for (const n of [...celsius]) celsius.add(fahrenheitToCelsius(n));
-  // Only values an action can carry: at most 9 digits before the point and 6 after it (see action-grammar.ts).
-  const tidy = (values: Set<number>): number[] => sortedUnique(values).filter((v) => /^-?\d{1,9}(?:\.\d{1,6})?$/u.test(String(v)));
-  return { quantity: tidy(quantity), seconds: tidy(seconds).filter((v) => v > 0), celsius: tidy(celsius) };
+  const tidy = (values: Set<number>): number[] => sortedUnique(values).filter(isActionNumber);
+  // Seconds are sums of positive amounts times positive units, so positive already.
+  return { quantity: tidy(quantity), seconds: tidy(seconds), celsius: tidy(celsius) };
 }
